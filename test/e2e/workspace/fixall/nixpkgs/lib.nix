@@ -1,0 +1,4 @@
+{
+  version = "24.05";
+  trivial.release = "24.05";
+}

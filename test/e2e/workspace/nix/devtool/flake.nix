@@ -1,0 +1,11 @@
+{
+  description = "A tool flake that pins its own, older nixpkgs (Flake Lens end-to-end fixture)";
+
+  inputs.nixpkgs.url = "path:./nixpkgs";
+
+  outputs = { self, nixpkgs }: {
+    packages = builtins.mapAttrs
+      (system: pkgs: { default = pkgs.jq // { name = "devtool-0.3.0"; }; })
+      nixpkgs.legacyPackages;
+  };
+}

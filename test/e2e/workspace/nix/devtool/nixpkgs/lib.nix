@@ -1,0 +1,4 @@
+{
+  version = "23.11";
+  trivial.release = "23.11";
+}
