@@ -1,0 +1,106 @@
+// One document in, findings out: syntax errors, the nixpkgs rules, suppression comments and the
+// user's severities. Pure: the caller parses and reads flake.lock.
+import { ContextOptions, DocumentContext } from './context';
+import type { Finding, RuleCode } from './findings';
+import type { Node, Tree } from './parser';
+import { Settings, ruleSetting } from './config';
+import { runDocumentRules } from './rules/index';
+import { syntaxErrors } from './rules/syntaxErrors';
+
+export const IGNORE_MARKER = 'flake-lens:';
+const IGNORE_RE = /#\s*flake-lens:\s*ignore(-file)?\b([^\n]*)/;
+
+export interface AnalyseInput extends Omit<ContextOptions, 'extraNixpkgsInputs'> {
+  text: string;
+  tree: Tree;
+  settings: Settings;
+}
+
+export function analyse(input: AnalyseInput): Finding[] {
+  const { text, tree, settings } = input;
+  const enabled = (code: RuleCode) => ruleSetting(settings, code) !== 'off';
+  const ctx = new DocumentContext(text, tree, { ...input, extraNixpkgsInputs: settings.nixpkgsInputs });
+  const findings: Finding[] = [];
+  if (enabled('syntax')) findings.push(...syntaxErrors(tree, text));
+  findings.push(...runDocumentRules(ctx, enabled));
+  return finish(findings, text, tree, settings);
+}
+
+/** Applies suppression comments and severities, and drops fixes that would edit inside a syntax error. */
+export function finish(findings: Finding[], text: string, tree: Tree | null, settings: Settings): Finding[] {
+  const ignore = suppressions(text, tree);
+  const errors = tree && tree.rootNode.hasError ? errorRanges(tree.rootNode) : [];
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const setting = ruleSetting(settings, f.code);
+    if (setting === 'off') continue;
+    if (ignore.isIgnored(f.code, lineOf(text, f.start))) continue;
+    const fixes = f.fixes.filter((fix) => !fix.edits.some((e) => errors.some(([s, t]) => e.start < t && e.end > s)));
+    out.push({ ...f, severity: setting, fixes });
+  }
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+export interface Suppressions {
+  isIgnored(code: string, line: number): boolean;
+}
+
+/**
+ * `# flake-lens: ignore [code…]` silences the next line (or its own line when it trails code);
+ * `# flake-lens: ignore-file [code…]` silences the whole file. No code means every rule.
+ */
+export function suppressions(text: string, tree: Tree | null): Suppressions {
+  const byLine = new Map<number, Set<string> | 'all'>();
+  let file: Set<string> | 'all' | undefined;
+  if (text.includes(IGNORE_MARKER)) {
+    const comments = tree ? tree.rootNode.descendantsOfType('comment').filter((c): c is Node => !!c) : [];
+    for (const c of comments) {
+      const m = IGNORE_RE.exec(c.text);
+      if (!m) continue;
+      const codes = m[2].split(/[\s,]+/).filter((s) => /^[a-z][a-z-]*$/.test(s));
+      const set: Set<string> | 'all' = codes.length ? new Set(codes) : 'all';
+      if (m[1]) {
+        file = file === 'all' || set === 'all' ? 'all' : new Set([...(file ?? []), ...set]);
+        continue;
+      }
+      const line = c.startPosition.row;
+      const lineStart = text.lastIndexOf('\n', c.startIndex - 1) + 1;
+      const trailing = text.slice(lineStart, c.startIndex).trim() !== '';
+      const target = trailing ? line : line + 1;
+      const prev = byLine.get(target);
+      byLine.set(target, prev === 'all' || set === 'all' ? 'all' : new Set([...(prev ?? []), ...set]));
+    }
+  }
+  const has = (s: Set<string> | 'all' | undefined, code: string) => s === 'all' || (s !== undefined && s.has(code));
+  return { isIgnored: (code, line) => has(file, code) || has(byLine.get(line), code) };
+}
+
+function errorRanges(root: Node): [number, number][] {
+  const out: [number, number][] = [];
+  const visit = (n: Node) => {
+    if (n.isError || n.isMissing) {
+      out.push([n.startIndex, Math.max(n.endIndex, n.startIndex + 1)]);
+      return;
+    }
+    for (const c of n.children) if (c && c.hasError) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+export function tooLarge(text: string, limit: number): Finding {
+  return {
+    code: 'too-large',
+    start: 0,
+    end: Math.min(text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'), text.length),
+    severity: 'information',
+    message: `Flake Lens skipped this file: ${text.length} characters is over the limit of ${limit} (setting flakeLens.maxFileSize).`,
+    fixes: [],
+  };
+}

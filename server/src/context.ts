@@ -1,0 +1,40 @@
+// What every rule sees: one parsed document and the facts derived from it, computed once.
+import type { Tree } from './parser';
+import { ImportSite, nixpkgsImports } from './imports';
+import { NixpkgsResolver, outputsFunction } from './nixpkgs';
+import type { Node } from './parser';
+
+export interface ContextOptions {
+  /** The file is named flake.nix. */
+  isFlake: boolean;
+  extraNixpkgsInputs?: readonly string[];
+  /** Root inputs that the flake.lock beside the file resolves to nixpkgs. */
+  lockNixpkgsInputs?: readonly string[];
+}
+
+export class DocumentContext {
+  readonly resolver: NixpkgsResolver;
+  readonly outputs: Node | null;
+  private importsCache?: ImportSite[];
+
+  constructor(
+    readonly text: string,
+    readonly tree: Tree,
+    readonly options: ContextOptions,
+  ) {
+    this.resolver = NixpkgsResolver.forTree(tree, {
+      isFlake: options.isFlake,
+      extraInputs: options.extraNixpkgsInputs,
+      lockInputs: options.lockNixpkgsInputs,
+    });
+    this.outputs = options.isFlake ? outputsFunction(tree) : null;
+  }
+
+  get isFlake(): boolean {
+    return this.options.isFlake;
+  }
+
+  get imports(): ImportSite[] {
+    return (this.importsCache ??= nixpkgsImports(this.tree, this.resolver));
+  }
+}

@@ -1,0 +1,333 @@
+// The input graph of a parsed lock: follows resolved, who pulls in what, which upstreams are
+// locked at more than one revision, and the tree `nix flake metadata` prints (Nix 2.8 format).
+import { getInput, LockFile, LockInput, LockNode, RefAttrs, resolveInput, Resolution } from './lockfile';
+
+export interface Edge {
+  from: string;
+  name: string;
+  /** The node the input ends up at, or undefined when its follows is broken. */
+  to?: string;
+  follows?: string[];
+}
+
+export interface Graph {
+  lock: LockFile;
+  /** Resolved inputs per node key, in lock order. */
+  edges: Map<string, Edge[]>;
+  /** For each node reachable from the root: the input-name paths that reach it without a
+   *  follows, shortest first (capped), e.g. [['home-manager', 'nixpkgs']]. */
+  paths: Map<string, string[][]>;
+}
+
+const MAX_PATHS_PER_NODE = 8;
+
+export function buildGraph(lock: LockFile): Graph {
+  const edges = new Map<string, Edge[]>();
+  const cache = new Map<string, Resolution>();
+  for (const node of lock.nodes.values()) {
+    const list: Edge[] = [];
+    for (const input of node.inputs) {
+      let r: Resolution;
+      if (input.target.kind === 'follows') {
+        const k = input.target.path.join('\u0000');
+        r = cache.get(k) ?? resolveInput(lock, input);
+        cache.set(k, r);
+      } else r = resolveInput(lock, input);
+      list.push({
+        from: node.key,
+        name: input.name,
+        to: r.ok ? r.node : undefined,
+        follows: input.target.kind === 'follows' ? input.target.path : undefined,
+      });
+    }
+    edges.set(node.key, list);
+  }
+  // Breadth-first over direct (non-follows) edges, so the first path recorded is a shortest one.
+  const paths = new Map<string, string[][]>([[lock.root, [[]]]]);
+  const queue = [lock.root];
+  for (let q = 0; q < queue.length; q++) {
+    const key = queue[q];
+    const base = paths.get(key)![0];
+    for (const e of edges.get(key) ?? []) {
+      if (e.follows || !e.to) continue;
+      const p = [...base, e.name];
+      const known = paths.get(e.to);
+      if (!known) {
+        paths.set(e.to, [p]);
+        queue.push(e.to);
+      } else if (known.length < MAX_PATHS_PER_NODE && e.to !== lock.root) known.push(p);
+    }
+  }
+  return { lock, edges, paths };
+}
+
+/** The node an input path from the root leads to (follows resolved), if any. */
+export function nodeAt(graph: Graph, path: string[]): string | undefined {
+  let cur = graph.lock.root;
+  for (const name of path) {
+    const e = graph.edges.get(cur)?.find((x) => x.name === name);
+    if (!e?.to) return undefined;
+    cur = e.to;
+  }
+  return cur;
+}
+
+/**
+ * What makes two locks "the same upstream": forge type + host + owner/repo (case-insensitive,
+ * GitHub treats them so) + `dir`; the URL for git, mercurial, tarball and file; the path for
+ * path inputs. `dir` matters: nixpkgs?dir=lib is a different flake from nixpkgs.
+ */
+export function upstreamIdentity(attrs: RefAttrs): string {
+  const dir = typeof attrs.dir === 'string' && attrs.dir !== '' ? `?dir=${attrs.dir}` : '';
+  switch (attrs.type) {
+    case 'github':
+    case 'gitlab':
+    case 'sourcehut': {
+      const host = String(attrs.host ?? defaultHost(attrs.type)).toLowerCase();
+      return `${attrs.type}:${host}/${String(attrs.owner ?? '').toLowerCase()}/${String(attrs.repo ?? '').toLowerCase()}${dir}`;
+    }
+    case 'git':
+    case 'hg':
+    case 'mercurial':
+    case 'tarball':
+    case 'file':
+      return `${attrs.type}:${stripQuery(String(attrs.url ?? ''))}${dir}`;
+    case 'path':
+      return `path:${String(attrs.path ?? '')}${dir}`;
+    case 'indirect':
+      return `indirect:${String(attrs.id ?? '')}${dir}`;
+    default:
+      return `${attrs.type}:${JSON.stringify(attrs)}`;
+  }
+}
+
+function defaultHost(type: string): string {
+  return type === 'github' ? 'github.com' : type === 'gitlab' ? 'gitlab.com' : 'git.sr.ht';
+}
+
+function stripQuery(url: string): string {
+  const q = url.indexOf('?');
+  return (q < 0 ? url : url.slice(0, q)).replace(/\/+$/, '').replace(/\.git$/, '');
+}
+
+/** The locked revision: the commit when there is one, else the content hash. */
+export function revisionOf(node: LockNode): string | undefined {
+  const l = node.locked;
+  if (!l) return undefined;
+  if (typeof l.rev === 'string') return l.rev;
+  if (typeof l.narHash === 'string') return l.narHash;
+  return undefined;
+}
+
+/** `abcdef1` for commits, the hash otherwise; what messages show. */
+export function shortRev(rev: string): string {
+  return /^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : rev.replace(/^sha256-/, '').slice(0, 12);
+}
+
+/** `lastModified` as a UTC date (YYYY-MM-DD), like `nix flake update` prints it. */
+export function lastModifiedDate(node: LockNode): string | undefined {
+  const t = node.locked?.lastModified;
+  if (typeof t !== 'number' || !Number.isFinite(t)) return undefined;
+  const d = new Date(t * 1000);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString().slice(0, 10);
+}
+
+export interface Instance {
+  node: string;
+  rev?: string;
+  date?: string;
+  /** Input paths that pull this node in (no follows), shortest first. */
+  paths: string[][];
+}
+
+export interface Duplicate {
+  identity: string;
+  /** The instance the root uses directly (the one others should follow), if any. */
+  rootInput?: string;
+  rootInstance?: Instance;
+  /** All instances locked at a revision other than the root's (or all but the first). */
+  extras: Instance[];
+}
+
+function isNixpkgs(identity: string): boolean {
+  return /[/:]nixpkgs(\?|$)/i.test(identity) && !identity.includes('?dir=');
+}
+
+/**
+ * Upstreams reachable from the root that are locked at more than one revision and that the root
+ * itself also uses as a direct input. nixpkgs first, then by identity.
+ */
+export function findDuplicates(graph: Graph): Duplicate[] {
+  const { lock } = graph;
+  const groups = new Map<string, Instance[]>();
+  for (const [key, paths] of graph.paths) {
+    if (key === lock.root) continue;
+    const node = lock.nodes.get(key)!;
+    if (!node.locked) continue;
+    const id = upstreamIdentity(node.locked);
+    const list = groups.get(id) ?? [];
+    list.push({ node: key, rev: revisionOf(node), date: lastModifiedDate(node), paths });
+    groups.set(id, list);
+  }
+  const rootEdges = graph.edges.get(lock.root) ?? [];
+  const out: Duplicate[] = [];
+  for (const [identity, list] of groups) {
+    const revs = new Set(list.map((i) => i.rev ?? i.node));
+    if (revs.size < 2) continue;
+    const direct = rootEdges.find((e) => e.to && list.some((i) => i.node === e.to));
+    if (!direct) continue;
+    const rootInstance = list.find((i) => i.node === direct.to)!;
+    const extras = list.filter((i) => (i.rev ?? i.node) !== (rootInstance.rev ?? rootInstance.node));
+    out.push({ identity, rootInput: direct.name, rootInstance, extras });
+  }
+  out.sort((a, b) => Number(isNixpkgs(b.identity)) - Number(isNixpkgs(a.identity)) || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+  return out;
+}
+
+// ---- URLs as Nix 2.8 prints them (FlakeRef::to_string of the locked ref) ----
+
+/** Nix's percentEncode: RFC 3986 unreserved + sub-delims + ':' '@' stay, the rest is %xx (lowercase). */
+function percentEncode(s: string): string {
+  let out = '';
+  for (const byte of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    if (/[A-Za-z0-9\-._~!$&'()*+,;=:@]/.test(c)) out += c;
+    else out += '%' + byte.toString(16).padStart(2, '0');
+  }
+  return out;
+}
+
+function withQuery(base: string, query: Map<string, string>): string {
+  if (query.size === 0) return base;
+  const keys = [...query.keys()].sort();
+  return base + '?' + keys.map((k) => `${percentEncode(k)}=${percentEncode(query.get(k)!)}`).join('&');
+}
+
+function splitUrl(url: string): { base: string; query: Map<string, string> } {
+  const q = url.indexOf('?');
+  const query = new Map<string, string>();
+  if (q < 0) return { base: url, query };
+  for (const part of url.slice(q + 1).split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const k = eq < 0 ? part : part.slice(0, eq);
+    const v = eq < 0 ? '' : part.slice(eq + 1);
+    try {
+      query.set(decodeURIComponent(k), decodeURIComponent(v));
+    } catch {
+      query.set(k, v);
+    }
+  }
+  return { base: url.slice(0, q), query };
+}
+
+/** Renders a flake reference (locked or original attrs) as a URL, the way Nix 2.8 does. */
+export function refToUrl(attrs: RefAttrs): string {
+  const query = new Map<string, string>();
+  const dir = typeof attrs.dir === 'string' && attrs.dir !== '' ? attrs.dir : undefined;
+  let base: string;
+  switch (attrs.type) {
+    case 'github':
+    case 'gitlab':
+    case 'sourcehut': {
+      let p = `${attrs.owner}/${attrs.repo}`;
+      if (typeof attrs.rev === 'string') p += `/${attrs.rev}`;
+      else if (typeof attrs.ref === 'string') p += `/${attrs.ref}`;
+      base = `${attrs.type}:${p}`;
+      if (typeof attrs.host === 'string') query.set('host', attrs.host);
+      break;
+    }
+    case 'git':
+    case 'hg':
+    case 'mercurial': {
+      const prefix = attrs.type === 'git' ? 'git' : 'hg';
+      const u = splitUrl(String(attrs.url ?? ''));
+      for (const [k, v] of u.query) query.set(k, v);
+      base = u.base.startsWith(`${prefix}:`) || u.base.startsWith(`${prefix}://`) ? u.base : `${prefix}+${u.base}`;
+      if (typeof attrs.ref === 'string') query.set('ref', attrs.ref);
+      if (typeof attrs.rev === 'string') query.set('rev', attrs.rev);
+      break;
+    }
+    case 'tarball':
+    case 'file': {
+      const u = splitUrl(String(attrs.url ?? ''));
+      for (const [k, v] of u.query) query.set(k, v);
+      base = u.base;
+      if (typeof attrs.narHash === 'string') query.set('narHash', attrs.narHash);
+      break;
+    }
+    case 'path': {
+      base = `path:${attrs.path}`;
+      for (const [k, v] of Object.entries(attrs)) {
+        if (k === 'type' || k === 'path' || k === 'dir') continue;
+        query.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+      }
+      break;
+    }
+    case 'indirect': {
+      let p = `flake:${attrs.id}`;
+      if (typeof attrs.ref === 'string') p += `/${attrs.ref}`;
+      if (typeof attrs.rev === 'string') p += `/${attrs.rev}`;
+      base = p;
+      break;
+    }
+    default:
+      base = `${attrs.type}:${attrs.url ?? attrs.path ?? ''}`;
+  }
+  if (dir) query.set('dir', dir);
+  return withQuery(base, query);
+}
+
+export interface TreeOptions {
+  /** Emit the bold escapes Nix prints around names (it does so even when piped). */
+  ansi?: boolean;
+}
+
+/**
+ * The `Inputs:` section of `nix flake metadata` (Nix 2.8): inputs sorted by name, a node reached a
+ * second time is printed but not expanded, follows print as `'<name>' follows input '<path>'`.
+ * The lines above it (Resolved URL, Locked URL, Path, Last modified) describe the root's own
+ * source and store path, which the lock does not contain, so they are not produced here.
+ */
+export function printTree(graph: Graph, opts: TreeOptions = {}): string {
+  const { lock } = graph;
+  const bold = (s: string) => (opts.ansi ? `\x1b[1m${s}\x1b[0m` : s);
+  const root = lock.nodes.get(lock.root);
+  const lines: string[] = [];
+  if (!root || root.inputs.length === 0) return '';
+  lines.push(bold('Inputs:'));
+  const visited = new Set<string>([lock.root]);
+  // Explicit stack instead of recursion: a 2,000-deep chain must not overflow.
+  type Frame = { node: LockNode; prefix: string; inputs: LockInput[]; i: number };
+  const sorted = (n: LockNode) => [...n.inputs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const stack: Frame[] = [{ node: root, prefix: '', inputs: sorted(root), i: 0 }];
+  while (stack.length) {
+    const f = stack[stack.length - 1];
+    if (f.i >= f.inputs.length) {
+      stack.pop();
+      continue;
+    }
+    const input = f.inputs[f.i++];
+    const last = f.i === f.inputs.length;
+    const branch = f.prefix + (last ? '└───' : '├───');
+    if (input.target.kind === 'follows') {
+      lines.push(`${branch}${bold(input.name)} follows input '${input.target.path.join('/')}'`);
+      continue;
+    }
+    const child = lock.nodes.get(input.target.node);
+    const url = child?.locked ? refToUrl(child.locked) : '?';
+    lines.push(`${branch}${bold(input.name)}: ${url}`);
+    if (child && !visited.has(child.key)) {
+      visited.add(child.key);
+      stack.push({ node: child, prefix: f.prefix + (last ? '    ' : '│   '), inputs: sorted(child), i: 0 });
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Every input of every node with its resolution; used by rules and the graph view. */
+export function inputOf(graph: Graph, nodeKey: string, name: string): Edge | undefined {
+  return graph.edges.get(nodeKey)?.find((e) => e.name === name);
+}
+
+export { getInput };

@@ -1,0 +1,262 @@
+// flake.lock (versions 5–7) as data with offsets. Pure and total: any text gives a result,
+// problems come back as LockError values pointing into the text, never as exceptions.
+import { JsonMember, JsonObject, JsonValue, member, parseJson, toPlain } from './json';
+
+/** A flake reference's attributes as stored in `locked`/`original` (github, git, path, ...). */
+export type RefAttrs = { type: string } & Record<string, string | number | boolean>;
+
+/** An input either names a node (`"nixpkgs": "nixpkgs_2"`) or follows a path from the root. */
+export type InputTarget = { kind: 'node'; node: string } | { kind: 'follows'; path: string[] };
+
+export interface LockInput {
+  name: string;
+  target: InputTarget;
+  /** Offsets of the key and of the value in the lock text. */
+  keyStart: number;
+  keyEnd: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
+export interface LockNode {
+  key: string;
+  /** `"key": {...}` — the key's offsets, and the node object's. */
+  keyStart: number;
+  keyEnd: number;
+  start: number;
+  end: number;
+  inputs: LockInput[];
+  locked?: RefAttrs;
+  original?: RefAttrs;
+  /** False for `flake = false` inputs (plain sources). */
+  flake: boolean;
+}
+
+export interface LockFile {
+  version: number;
+  root: string;
+  nodes: Map<string, LockNode>;
+}
+
+export type LockErrorCode =
+  | 'invalid-json'
+  | 'invalid-structure'
+  | 'unsupported-version'
+  | 'missing-root'
+  | 'missing-node'
+  | 'missing-follows-target'
+  | 'follows-cycle';
+
+export interface LockError {
+  code: LockErrorCode;
+  message: string;
+  start: number;
+  end: number;
+}
+
+export interface LockParseResult {
+  /** Present whenever the text had a usable shape, even if some errors were found. */
+  lock?: LockFile;
+  errors: LockError[];
+}
+
+export const SUPPORTED_LOCK_VERSIONS = [5, 6, 7];
+
+export function parseLock(text: string): LockParseResult {
+  const json = parseJson(text);
+  if (!json.ok) {
+    const at = json.error.offset;
+    return {
+      errors: [{ code: 'invalid-json', message: `flake.lock is not valid JSON: ${json.error.message}`, start: at, end: Math.min(at + 1, text.length) }],
+    };
+  }
+  const top = json.value;
+  const errors: LockError[] = [];
+  if (top.kind !== 'object') {
+    return { errors: [{ code: 'invalid-structure', message: 'flake.lock must contain a JSON object', start: top.start, end: top.end }] };
+  }
+  const version = member(top, 'version');
+  if (!version || version.value.kind !== 'number') {
+    const at = version ?? undefined;
+    return {
+      errors: [{ code: 'unsupported-version', message: 'flake.lock has no version number', start: at ? at.keyStart : top.start, end: at ? at.value.end : top.start + 1 }],
+    };
+  }
+  const v = version.value.value as number;
+  if (!SUPPORTED_LOCK_VERSIONS.includes(v)) {
+    return {
+      errors: [{ code: 'unsupported-version', message: `unsupported lock file version ${v} (supported: 5 to 7)`, start: version.value.start, end: version.value.end }],
+    };
+  }
+  const rootM = member(top, 'root');
+  const rootKey = rootM && rootM.value.kind === 'string' ? (rootM.value.value as string) : rootM ? undefined : 'root';
+  const nodesM = member(top, 'nodes');
+  if (!nodesM || nodesM.value.kind !== 'object') {
+    const span = nodesM ? nodesM.value : top;
+    return { errors: [{ code: 'invalid-structure', message: 'flake.lock has no "nodes" object', start: span.start, end: nodesM ? span.end : span.start + 1 }] };
+  }
+  const nodes = new Map<string, LockNode>();
+  for (const m of nodesM.value.members) {
+    const node = readNode(m, errors);
+    if (node) nodes.set(node.key, node);
+  }
+  if (rootKey === undefined) {
+    errors.push({ code: 'missing-root', message: '"root" must name a node', start: rootM!.value.start, end: rootM!.value.end });
+    return { errors };
+  }
+  if (!nodes.has(rootKey)) {
+    const span = rootM ? rootM.value : nodesM.value;
+    errors.push({ code: 'missing-root', message: `root node '${rootKey}' is missing`, start: span.start, end: rootM ? span.end : span.start + 1 });
+    return { errors };
+  }
+  const lock: LockFile = { version: v, root: rootKey, nodes };
+  for (const node of nodes.values()) {
+    for (const input of node.inputs) {
+      if (input.target.kind === 'node' && !nodes.has(input.target.node)) {
+        errors.push({
+          code: 'missing-node',
+          message: `input '${input.name}' of node '${node.key}' refers to missing node '${input.target.node}'`,
+          start: input.valueStart,
+          end: input.valueEnd,
+        });
+      }
+    }
+  }
+  errors.push(...checkFollows(lock));
+  return { lock, errors };
+}
+
+function readNode(m: JsonMember, errors: LockError[]): LockNode | undefined {
+  const v = m.value;
+  if (v.kind !== 'object') {
+    errors.push({ code: 'invalid-structure', message: `node '${m.key}' must be an object`, start: v.start, end: v.end });
+    return undefined;
+  }
+  const node: LockNode = { key: m.key, keyStart: m.keyStart, keyEnd: m.keyEnd, start: v.start, end: v.end, inputs: [], flake: true };
+  const inputs = member(v, 'inputs');
+  if (inputs) {
+    if (inputs.value.kind !== 'object') {
+      errors.push({ code: 'invalid-structure', message: `inputs of node '${m.key}' must be an object`, start: inputs.value.start, end: inputs.value.end });
+    } else {
+      for (const im of inputs.value.members) {
+        const target = readTarget(im.value);
+        if (!target) {
+          errors.push({
+            code: 'invalid-structure',
+            message: `input '${im.key}' of node '${m.key}' must be a node name or a list of input names`,
+            start: im.value.start,
+            end: im.value.end,
+          });
+          continue;
+        }
+        node.inputs.push({ name: im.key, target, keyStart: im.keyStart, keyEnd: im.keyEnd, valueStart: im.value.start, valueEnd: im.value.end });
+      }
+    }
+  }
+  node.locked = readAttrs(v, 'locked', m.key, errors);
+  node.original = readAttrs(v, 'original', m.key, errors);
+  const flake = member(v, 'flake');
+  if (flake && flake.value.kind === 'boolean') node.flake = flake.value.value as boolean;
+  return node;
+}
+
+function readTarget(v: JsonValue): InputTarget | undefined {
+  if (v.kind === 'string') return { kind: 'node', node: v.value as string };
+  if (v.kind === 'array' && v.items.every((i) => i.kind === 'string')) {
+    return { kind: 'follows', path: v.items.map((i) => (i as { value: string }).value) };
+  }
+  return undefined;
+}
+
+function readAttrs(obj: JsonObject, key: string, nodeKey: string, errors: LockError[]): RefAttrs | undefined {
+  const m = member(obj, key);
+  if (!m) return undefined;
+  if (m.value.kind !== 'object' || !m.value.members.every((x) => x.value.kind !== 'object' && x.value.kind !== 'array' && x.value.kind !== 'null')) {
+    errors.push({ code: 'invalid-structure', message: `'${key}' of node '${nodeKey}' must be an object of strings, numbers and booleans`, start: m.value.start, end: m.value.end });
+    return undefined;
+  }
+  const attrs = toPlain(m.value) as RefAttrs;
+  if (typeof attrs.type !== 'string') {
+    errors.push({ code: 'invalid-structure', message: `'${key}' of node '${nodeKey}' has no type`, start: m.value.start, end: m.value.end });
+    return undefined;
+  }
+  return attrs;
+}
+
+export function getInput(node: LockNode, name: string): LockInput | undefined {
+  for (const i of node.inputs) if (i.name === name) return i;
+  return undefined;
+}
+
+export type Resolution =
+  | { ok: true; node: string }
+  | { ok: false; code: 'missing-follows-target' | 'follows-cycle' | 'missing-node'; message: string };
+
+/**
+ * Walks input names from the root, following `follows` entries as Nix does
+ * (LockFile::findInput). `[]` is the root itself. Detects cycles instead of looping.
+ */
+export function resolvePath(lock: LockFile, path: string[], active: Set<string> = new Set()): Resolution {
+  let cur = lock.root;
+  for (let k = 0; k < path.length; k++) {
+    const node = lock.nodes.get(cur);
+    if (!node) return { ok: false, code: 'missing-node', message: `node '${cur}' is missing` };
+    const input = getInput(node, path[k]);
+    if (!input) {
+      return { ok: false, code: 'missing-follows-target', message: `'${path.slice(0, k + 1).join('/')}' does not exist` };
+    }
+    if (input.target.kind === 'node') {
+      cur = input.target.node;
+      continue;
+    }
+    const key = `${cur}\u0000${input.name}`;
+    if (active.has(key)) {
+      return { ok: false, code: 'follows-cycle', message: `follows cycle through '${path.slice(0, k + 1).join('/')}'` };
+    }
+    active.add(key);
+    const r = resolvePath(lock, input.target.path, active);
+    active.delete(key);
+    if (!r.ok) return r;
+    cur = r.node;
+  }
+  if (!lock.nodes.has(cur)) return { ok: false, code: 'missing-node', message: `node '${cur}' is missing` };
+  return { ok: true, node: cur };
+}
+
+/** Resolves one input of a node to the node it ends up at. */
+export function resolveInput(lock: LockFile, input: LockInput): Resolution {
+  if (input.target.kind === 'node') {
+    return lock.nodes.has(input.target.node)
+      ? { ok: true, node: input.target.node }
+      : { ok: false, code: 'missing-node', message: `node '${input.target.node}' is missing` };
+  }
+  return resolvePath(lock, input.target.path);
+}
+
+function checkFollows(lock: LockFile): LockError[] {
+  const errors: LockError[] = [];
+  // Memoise per follows path: a 2,000-node lock repeats the same few paths many times.
+  const cache = new Map<string, Resolution>();
+  for (const node of lock.nodes.values()) {
+    for (const input of node.inputs) {
+      if (input.target.kind !== 'follows') continue;
+      const key = input.target.path.join('\u0000');
+      let r = cache.get(key);
+      if (!r) {
+        r = resolvePath(lock, input.target.path);
+        cache.set(key, r);
+      }
+      if (r.ok || r.code === 'missing-node') continue; // missing nodes are reported once, above
+      errors.push({
+        code: r.code,
+        message:
+          r.code === 'follows-cycle'
+            ? `input '${input.name}' of node '${node.key}' follows '${input.target.path.join('/')}', which leads back to itself`
+            : `input '${input.name}' of node '${node.key}' follows '${input.target.path.join('/')}': ${r.message}`,
+        start: input.valueStart,
+        end: input.valueEnd,
+      });
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,254 @@
+// Which names are nixpkgs, and where the file imports nixpkgs.
+// An input is nixpkgs when flake.nix declares it with a nixpkgs URL, follows such an input,
+// flake.lock says so, or the user lists it in flakeLens.nixpkgsInputs.
+import type { Node, Tree } from './parser';
+import {
+  attrName,
+  attrPath,
+  boundValue,
+  field,
+  isVariable,
+  kids,
+  resolve,
+  selectPath,
+  stringValue,
+  unparen,
+} from './syntax';
+
+const NIXPKGS_URL = [
+  /^github:nixos\/nixpkgs(?:[/?].*)?$/i,
+  /^git\+https:\/\/github\.com\/nixos\/nixpkgs(?:\.git)?(?:[/?].*)?$/i,
+  /^(?:flake:)?nixpkgs(?:[/?].*)?$/i,
+  /^https:\/\/(?:channels\.)?nixos\.org\/(?:channels\/)?(?:nixos|nixpkgs)-[^/]+\/nixexprs\.tar\.xz$/i,
+  /^https:\/\/(?:nixos\.org\/channels|channels\.nixos\.org)\/[^?]*$/i,
+  /^https:\/\/github\.com\/nixos\/nixpkgs\/archive\/.*$/i,
+  /^https:\/\/(?:api\.)?flakehub\.com\/f\/nixos\/nixpkgs\b.*$/i,
+];
+
+/** Is this flake reference nixpkgs itself (not its `lib` subflake)? */
+export function isNixpkgsUrl(url: string): boolean {
+  if (/[?&]dir=lib\b/.test(url)) return false;
+  return NIXPKGS_URL.some((re) => re.test(url.trim()));
+}
+
+export interface InputDecl {
+  name: string;
+  url?: string;
+  follows?: string;
+  /** Attribute form: `{ type = "github"; owner = "NixOS"; repo = "nixpkgs"; }`. */
+  attrs: Record<string, string>;
+  node: Node;
+}
+
+/** The top-level attrset of a flake.nix, if the file is one. */
+export function flakeAttrset(tree: Tree): Node | null {
+  const top = unparen(field(tree.rootNode, 'expression') ?? tree.rootNode.namedChildren[0] ?? null);
+  return top && (top.type === 'attrset_expression' || top.type === 'rec_attrset_expression') ? top : null;
+}
+
+function bindingSet(node: Node | null): Node | null {
+  return node?.namedChildren.find((c) => c?.type === 'binding_set') ?? null;
+}
+
+/** Reads `inputs.X.url = …`, `inputs = { X.url = …; X = { … }; X.follows = …; }` (first-level only). */
+export function declaredInputs(tree: Tree): Map<string, InputDecl> {
+  const out = new Map<string, InputDecl>();
+  const top = flakeAttrset(tree);
+  const get = (name: string, node: Node) => {
+    let d = out.get(name);
+    if (!d) out.set(name, (d = { name, attrs: {}, node }));
+    return d;
+  };
+  const visit = (path: string[], value: Node | null, node: Node) => {
+    // path is relative to `inputs`: [X, ...rest]
+    if (path.length === 0) {
+      const set = unparen(value);
+      if (set?.type !== 'attrset_expression') return;
+      for (const b of kids(bindingSet(set) ?? set)) {
+        if (b.type !== 'binding') continue;
+        const p = attrPath(field(b, 'attrpath'));
+        if (p) visit(p, field(b, 'expression'), b);
+      }
+      return;
+    }
+    const [name, ...rest] = path;
+    const d = get(name, node);
+    if (rest.length === 0) {
+      const set = unparen(value);
+      const s = stringValue(value);
+      if (s !== undefined) d.url = s; // `inputs.X = "url"` is not valid Nix flake syntax, but be lenient
+      if (set?.type === 'attrset_expression') {
+        for (const b of kids(bindingSet(set) ?? set)) {
+          if (b.type !== 'binding') continue;
+          const p = attrPath(field(b, 'attrpath'));
+          if (p) visit([name, ...p], field(b, 'expression'), b);
+        }
+      }
+      return;
+    }
+    if (rest.length === 1) {
+      const v = stringValue(value);
+      if (v === undefined) return;
+      if (rest[0] === 'url') d.url = v;
+      else if (rest[0] === 'follows') d.follows = v;
+      else d.attrs[rest[0]] = v;
+    }
+  };
+  for (const b of kids(bindingSet(top) ?? top ?? tree.rootNode)) {
+    if (!top || b.type !== 'binding') continue;
+    const p = attrPath(field(b, 'attrpath'));
+    if (p && p[0] === 'inputs') visit(p.slice(1), field(b, 'expression'), b);
+  }
+  return out;
+}
+
+function declIsNixpkgs(d: InputDecl): boolean {
+  if (d.url !== undefined) return isNixpkgsUrl(d.url);
+  const { type, owner, repo, id, dir } = d.attrs;
+  if (dir === 'lib') return false;
+  if (type === 'indirect') return id === 'nixpkgs';
+  return (type === 'github' || type === 'gitlab') && owner?.toLowerCase() === 'nixos' && repo?.toLowerCase() === 'nixpkgs';
+}
+
+export interface NixpkgsOptions {
+  /** The file is a flake.nix (inputs are declared there). */
+  isFlake: boolean;
+  /** Extra input names from the user's settings. */
+  extraInputs?: readonly string[];
+  /** Root inputs that flake.lock resolves to nixpkgs. */
+  lockInputs?: readonly string[];
+}
+
+/** The set of input names that are nixpkgs, or null in a file without inputs (then `nixpkgs*` counts). */
+export function nixpkgsInputNames(tree: Tree, opts: NixpkgsOptions): Set<string> | null {
+  const decls = opts.isFlake ? declaredInputs(tree) : new Map<string, InputDecl>();
+  if (decls.size === 0 && !opts.isFlake) return null;
+  const names = new Set<string>([...(opts.extraInputs ?? []), ...(opts.lockInputs ?? [])]);
+  for (const d of decls.values()) if (declIsNixpkgs(d)) names.add(d.name);
+  // Follows chains: an input that follows a nixpkgs input is nixpkgs.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const d of decls.values()) {
+      const target = d.follows?.split('/')[0];
+      if (d.follows !== undefined && !d.follows.includes('/') && target && names.has(target) && !names.has(d.name)) {
+        names.add(d.name);
+        changed = true;
+      }
+    }
+  }
+  if (decls.size === 0 && names.size === 0) return null;
+  return names;
+}
+
+/** How a nixpkgs reference was written: the text to keep in a rewrite and the input it names. */
+export interface NixpkgsRef {
+  input: string;
+  node: Node;
+}
+
+/**
+ * Decides whether an expression denotes a nixpkgs input: a formal of the outputs function,
+ * `inputs.X` through the `@`-pattern or a plain `inputs:` argument, `self.inputs.X`, or a `let` alias.
+ */
+export class NixpkgsResolver {
+  constructor(
+    private readonly names: Set<string> | null,
+    private readonly outputsFn: Node | null,
+  ) {}
+
+  static forTree(tree: Tree, opts: NixpkgsOptions): NixpkgsResolver {
+    return new NixpkgsResolver(nixpkgsInputNames(tree, opts), outputsFunction(tree));
+  }
+
+  private isNixpkgsName(name: string): boolean {
+    return this.names ? this.names.has(name) : /^nixpkgs/.test(name);
+  }
+
+  /** `inputs` in `inputs.X`: the outputs function's `@` name or plain argument, or any `inputs` in a module. */
+  private isInputsSet(node: Node, depth: number): boolean {
+    node = unparen(node)!;
+    if (node.type === 'variable_expression') {
+      const name = field(node, 'name')!.text;
+      const r = resolve(name, node);
+      if (!r.binder) return !this.names && name === 'inputs';
+      if (this.outputsFn && r.scope?.equals(this.outputsFn)) return field(this.outputsFn, 'universal')?.equals(r.binder) ?? false;
+      if (!this.names) return name === 'inputs' && r.scope?.type === 'function_expression';
+      const v = boundValue(r.binder);
+      return !!v && depth < 8 && this.isInputsSet(v, depth + 1);
+    }
+    // `self.inputs`
+    const p = selectPath(node);
+    return !!p && p.length === 2 && p[0] === 'self' && p[1] === 'inputs';
+  }
+
+  /** An expression that names a nixpkgs input at `at` (`nixpkgs` or `inputs.nixpkgs`), for fixes. */
+  inputExprAt(at: Node): string | undefined {
+    const fn = this.outputsFn;
+    if (!fn) return undefined;
+    const candidates = this.names ? [...this.names].sort((a, b) => Number(b === 'nixpkgs') - Number(a === 'nixpkgs')) : ['nixpkgs'];
+    const universal = field(fn, 'universal');
+    for (const name of candidates) {
+      const r = resolve(name, at);
+      if (r.scope?.equals(fn) && !(universal && r.binder?.equals(universal))) return name;
+    }
+    if (universal && candidates.length > 0 && resolve(universal.text, at).binder?.equals(universal)) {
+      return `${universal.text}.${candidates[0]}`;
+    }
+    return undefined;
+  }
+
+  /** The nixpkgs input an expression denotes, if any. */
+  refOf(expr: Node | null, depth = 0): NixpkgsRef | undefined {
+    const node = unparen(expr);
+    if (!node || depth > 8) return undefined;
+    if (node.type === 'variable_expression') {
+      const name = field(node, 'name')!.text;
+      const r = resolve(name, node);
+      if (!r.binder) return !this.names && this.isNixpkgsName(name) ? { input: name, node } : undefined;
+      if (r.scope?.type === 'function_expression') {
+        // A formal of the outputs function (or, in a module, a formal named nixpkgs*).
+        const isOutputs = this.outputsFn && r.scope.equals(this.outputsFn);
+        if ((isOutputs || !this.names) && field(r.scope, 'universal')?.equals(r.binder) !== true && this.isNixpkgsName(name)) {
+          return { input: name, node };
+        }
+        return undefined;
+      }
+      const v = boundValue(r.binder);
+      if (v) return this.refOf(v, depth + 1) ? { input: this.refOf(v, depth + 1)!.input, node } : undefined;
+      // `inherit (inputs) nixpkgs;`
+      const inh = r.binder.parent?.parent;
+      if (inh?.type === 'inherit_from') {
+        const from = field(inh, 'expression');
+        if (from && this.isInputsSet(from, depth + 1) && this.isNixpkgsName(name)) return { input: name, node };
+      }
+      return undefined;
+    }
+    if (node.type === 'select_expression' && !field(node, 'default')) {
+      const attrs = field(node, 'attrpath')!.childrenForFieldName('attr');
+      const base = field(node, 'expression')!;
+      if (attrs.length === 1) {
+        const name = attrName(attrs[0]);
+        if (name && this.isNixpkgsName(name) && this.isInputsSet(base, depth + 1)) return { input: name, node };
+      }
+      if (attrs.length === 2 && attrName(attrs[0]) === 'inputs') {
+        const name = attrName(attrs[1]);
+        if (name && this.isNixpkgsName(name) && isVariable(base, 'self')) return { input: name, node };
+      }
+    }
+    return undefined;
+  }
+}
+
+/** The `outputs = …: …` function of a flake.nix. */
+export function outputsFunction(tree: Tree): Node | null {
+  const top = flakeAttrset(tree);
+  for (const b of kids(bindingSet(top) ?? top ?? tree.rootNode)) {
+    if (!top || b.type !== 'binding') continue;
+    const p = attrPath(field(b, 'attrpath'));
+    if (p?.length === 1 && p[0] === 'outputs') {
+      const fn = unparen(field(b, 'expression'));
+      return fn?.type === 'function_expression' ? fn : null;
+    }
+  }
+  return null;
+}

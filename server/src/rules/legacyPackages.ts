@@ -1,0 +1,31 @@
+// legacy-packages: `import nixpkgs { inherit system; }` makes a new nixpkgs instance where
+// `nixpkgs.legacyPackages.${system}` shares the one the nixpkgs flake already evaluated.
+import type { DocumentContext } from '../context';
+import type { Finding } from '../findings';
+import { legacyPackagesText, replaceCall } from './rewrite';
+
+export function legacyPackages(ctx: DocumentContext): Finding[] {
+  const sites = ctx.imports.filter((s) => s.kind === 'system-only');
+  return sites.map((site) => {
+    const replacement = legacyPackagesText(site);
+    const others = sites.filter((o) => o !== site && o.input === site.input);
+    return {
+      code: 'legacy-packages',
+      start: site.call.startIndex,
+      end: site.call.endIndex,
+      severity: 'warning',
+      message:
+        `\`import ${site.target.text}\` with only the system evaluates nixpkgs again (about 100 MB and seconds each time); ` +
+        `\`${replacement}\` is the same package set, evaluated once and shared.`,
+      related: others.map((o) => ({ start: o.call.startIndex, end: o.call.endIndex, message: `${o.input} is also imported here` })),
+      fixes: [
+        {
+          title: `Use ${replacement}`,
+          edits: [replaceCall(site.call, replacement)],
+          safe: true,
+          preferred: true,
+        },
+      ],
+    };
+  });
+}

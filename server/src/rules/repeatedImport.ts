@@ -1,0 +1,188 @@
+// repeated-import: the same nixpkgs instance built more than once in one file, either written
+// twice with equal arguments, or written once inside a function that is applied to many values
+// (map/genAttrs over hosts) without depending on its argument. Nix does not memoise calls, so
+// each evaluation is a full nixpkgs instance. Fix: bind it once and reuse the name.
+import type { DocumentContext } from '../context';
+import type { Finding, Fix, OffsetEdit } from '../findings';
+import type { ImportSite } from '../imports';
+import type { Node } from '../parser';
+import { field, freeVariables, kids, lineIndent, resolve, selectPath, unparen } from '../syntax';
+import { replaceCall } from './rewrite';
+
+/** Functions that apply their function argument to many values. */
+const ITERATORS = new Set([
+  'map', 'concatMap', 'genAttrs', 'mapAttrs', "mapAttrs'", 'mapAttrsToList', 'forEach', 'imap0', 'imap1',
+  'eachSystem', 'eachDefaultSystem', 'forAllSystems', 'forEachSystem', 'genList', 'listToAttrs', 'filterAttrs',
+]);
+
+export interface RepeatedImportOptions {
+  /** Report system-only imports too (when legacy-packages, which covers them better, is off). */
+  includeSystemOnly: boolean;
+}
+
+export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions): Finding[] {
+  const sites = ctx.imports.filter((s) => s.kind !== 'opaque' && (opts.includeSystemOnly || s.kind !== 'system-only'));
+  const groups = new Map<string, ImportSite[]>();
+  for (const s of sites) {
+    const key = instanceKey(s);
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  const out: Finding[] = [];
+  for (const group of groups.values()) {
+    if (group.length >= 2) {
+      const fix = hoist(ctx, group, commonAncestor(group.map((s) => s.call)));
+      for (const site of group) {
+        out.push({
+          code: 'repeated-import',
+          start: site.call.startIndex,
+          end: site.call.endIndex,
+          severity: 'warning',
+          message:
+            `\`${site.target.text}\` is imported ${group.length} times with the same arguments in this file; ` +
+            `each import evaluates a separate nixpkgs instance. Bind it once and reuse it.`,
+          related: group.filter((o) => o !== site).map((o) => ({ start: o.call.startIndex, end: o.call.endIndex, message: 'same import here' })),
+          fixes: fix ? [fix] : [],
+        });
+      }
+      continue;
+    }
+    const site = group[0];
+    const loop = iteratedLambda(site);
+    if (!loop) continue;
+    const fix = hoist(ctx, [site], loop.apply);
+    out.push({
+      code: 'repeated-import',
+      start: site.call.startIndex,
+      end: site.call.endIndex,
+      severity: 'warning',
+      message:
+        `\`import ${site.target.text}\` is inside a function passed to \`${loop.iterator}\` but does not depend on its argument: ` +
+        `it evaluates one identical nixpkgs instance per element. Bind it once outside.`,
+      related: [{ start: loop.lambda.startIndex, end: field(loop.lambda, 'body')?.startIndex ?? loop.lambda.endIndex, message: `applied by ${loop.iterator}` }],
+      fixes: fix ? [fix] : [],
+    });
+  }
+  return out;
+}
+
+/** Equal text (modulo whitespace) and every free variable bound by the same binder. */
+function instanceKey(site: ImportSite): string {
+  const text = site.call.text.replace(/\s+/g, ' ').replace(/\s*([{}()[\];=,.])\s*/g, '$1');
+  const binders = [...freeVariables(site.call)]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, use]) => `${name}@${resolve(name, use).binder?.startIndex ?? 'free'}`);
+  return `${site.input}\0${text}\0${binders.join(',')}`;
+}
+
+function sameBinder(a: Node | null, b: Node | null): boolean {
+  return a === null ? b === null : b !== null && a.equals(b);
+}
+
+/** Do the free variables of `expr` mean the same at `at` as where `expr` stands? */
+function sameScope(expr: Node, at: Node): boolean {
+  for (const [name, use] of freeVariables(expr)) {
+    if (!sameBinder(resolve(name, use).binder, resolve(name, at).binder)) return false;
+  }
+  return true;
+}
+
+function commonAncestor(nodes: Node[]): Node {
+  let a = nodes[0];
+  for (const n of nodes.slice(1)) {
+    while (!(a.startIndex <= n.startIndex && n.endIndex <= a.endIndex)) a = a.parent!;
+  }
+  // Step out of the nodes themselves so the ancestor strictly contains them all.
+  return a.parent && nodes.some((n) => n.equals(a)) ? a.parent : a;
+}
+
+/** The function around the import that an iterator applies, if the import does not depend on it. */
+function iteratedLambda(site: ImportSite): { lambda: Node; apply: Node; iterator: string } | undefined {
+  const free = freeVariables(site.call);
+  for (let p = site.call.parent; p; p = p.parent) {
+    if (p.type !== 'function_expression') continue;
+    for (const [name, use] of free) if (resolve(name, use).scope?.equals(p)) return undefined;
+    let arg: Node = p;
+    while (arg.parent?.type === 'parenthesized_expression') arg = arg.parent;
+    const apply = arg.parent;
+    if (apply?.type !== 'apply_expression' || !field(apply, 'argument')?.equals(arg)) continue;
+    let head: Node | null = field(apply, 'function');
+    while (head && unparen(head)?.type === 'apply_expression') head = field(unparen(head), 'function');
+    const path = selectPath(head);
+    const iterator = path?.[path.length - 1];
+    if (iterator && ITERATORS.has(iterator)) {
+      let outer: Node = apply;
+      while (outer.parent?.type === 'apply_expression' && field(outer.parent, 'function')?.equals(outer)) outer = outer.parent;
+      return { lambda: p, apply: outer, iterator };
+    }
+  }
+  return undefined;
+}
+
+const EXPRESSION = /_expression$/;
+
+function freshName(text: string, input: string): string {
+  const taken = (n: string) => new RegExp(`(^|[^a-zA-Z0-9_'-])${n.replace(/'/g, "\\'")}($|[^a-zA-Z0-9_'-])`).test(text);
+  const base = input === 'nixpkgs' ? 'pkgs' : `${input.replace(/-/g, '_')}Pkgs`;
+  for (const n of [base, `${base}'`, `${base}''`, `shared${base[0].toUpperCase()}${base.slice(1)}`]) if (!taken(n)) return n;
+  for (let i = 1; ; i++) if (!taken(`${base}${i}`)) return `${base}${i}`;
+}
+
+/** Replaces each site by a name bound once: an existing `let` binding, a new one, or a new `let`. */
+function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node): Fix | undefined {
+  const expr = sites[0].call;
+  const replaceAll = (name: string, except?: ImportSite): OffsetEdit[] =>
+    sites.filter((s) => s !== except).map((s) => replaceCall(s.call, name));
+
+  // 1. One of the sites is already `name = import …;` in a let that every other site sees.
+  if (sites.length > 1) {
+    for (const s of sites) {
+      const value = s.call.parent?.type === 'parenthesized_expression' ? s.call.parent : s.call;
+      const binding = value.parent;
+      if (binding?.type !== 'binding' || binding.parent?.parent?.type !== 'let_expression') continue;
+      const attrs = field(binding, 'attrpath')!.childrenForFieldName('attr');
+      if (attrs.length !== 1 || attrs[0].type !== 'identifier') continue;
+      const name = attrs[0].text;
+      if (sites.every((o) => o === s || resolve(name, o.call).binder?.equals(attrs[0]))) {
+        return { title: `Reuse \`${name}\` for every import`, edits: replaceAll(name, s), safe: true, preferred: true };
+      }
+    }
+  }
+
+  const name = freshName(ctx.text, sites[0].input);
+  // 2. The nearest enclosing let where the import means the same: add a binding there.
+  for (let p: Node | null = from; p; p = p.parent) {
+    if (p.type !== 'let_expression') continue;
+    const set = kids(p).find((c) => c.type === 'binding_set');
+    if (!set || !sameScope(expr, set)) continue;
+    const last = kids(set).filter((c) => c.type !== 'comment').pop();
+    if (!last) continue;
+    const multiline = ctx.text.slice(p.startIndex, set.startIndex).includes('\n');
+    const sep = multiline ? `\n${lineIndent(ctx.text, last.startIndex)}` : ' ';
+    return {
+      title: `Bind \`${name} = import ${sites[0].target.text} …\` once in the enclosing let and reuse it`,
+      edits: [{ start: last.endIndex, end: last.endIndex, newText: `${sep}${name} = ${expr.text};` }, ...replaceAll(name)],
+      safe: true,
+      preferred: true,
+    };
+  }
+
+  // 3. No let: wrap the nearest expression that contains every site in a new one.
+  let e: Node | null = from;
+  while (e && !(EXPRESSION.test(e.type) && sameScope(expr, e))) e = e.parent;
+  if (!e) return undefined;
+  let inner = e.text;
+  for (const edit of replaceAll(name).sort((a, b) => b.start - a.start)) {
+    inner = inner.slice(0, edit.start - e.startIndex) + edit.newText + inner.slice(edit.end - e.startIndex);
+  }
+  const parent = e.parent?.type;
+  const bare = parent === 'binding' || parent === 'parenthesized_expression' || parent === 'source_code' ||
+    (parent === 'function_expression' && field(e.parent, 'body')?.equals(e)) ||
+    (parent === 'let_expression' && field(e.parent, 'body')?.equals(e));
+  const wrapped = `let ${name} = ${expr.text}; in ${inner}`;
+  return {
+    title: `Bind \`${name} = import ${sites[0].target.text} …\` once in a new let and reuse it`,
+    edits: [{ start: e.startIndex, end: e.endIndex, newText: bare ? wrapped : `(${wrapped})` }],
+    safe: true,
+    preferred: true,
+  };
+}

@@ -1,0 +1,42 @@
+// Test helpers: analyse a snippet as flake.nix or a module, and apply fixes to text.
+import { analyse } from '../../server/src/analyse';
+import { resolveSettings } from '../../server/src/config';
+import type { Finding, Fix, OffsetEdit } from '../../server/src/findings';
+import { ParsedNix } from '../../server/src/parser';
+
+export async function lint(
+  text: string,
+  opts: { isFlake?: boolean; settings?: unknown; lockNixpkgsInputs?: string[] } = {},
+): Promise<Finding[]> {
+  const parsed = await ParsedNix.create(text);
+  try {
+    return analyse({
+      text,
+      tree: parsed.tree,
+      isFlake: opts.isFlake ?? true,
+      settings: resolveSettings(opts.settings ?? {}),
+      lockNixpkgsInputs: opts.lockNixpkgsInputs,
+    });
+  } finally {
+    parsed.dispose();
+  }
+}
+
+export function applyEdits(text: string, edits: OffsetEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start);
+  for (const e of sorted) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
+  return text;
+}
+
+export function applyFix(text: string, fix: Fix): string {
+  return applyEdits(text, fix.edits);
+}
+
+export function codes(findings: Finding[]): string[] {
+  return findings.map((f) => f.code);
+}
+
+/** The flagged text of each finding, for precise range assertions. */
+export function spans(text: string, findings: Finding[]): string[] {
+  return findings.map((f) => text.slice(f.start, f.end));
+}
