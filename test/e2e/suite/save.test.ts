@@ -1,0 +1,36 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { FIX_ALL_KIND, codeOf, openFixture, resetDocument, waitForCode, waitForDiagnostics } from './helpers';
+
+suite('Fix all on save', () => {
+  let doc: vscode.TextDocument;
+
+  setup(async () => {
+    doc = (await openFixture('fixall/flake.nix')).document;
+    await vscode.workspace
+      .getConfiguration('editor')
+      .update('codeActionsOnSave', { [FIX_ALL_KIND.value]: 'explicit' }, vscode.ConfigurationTarget.Global);
+  });
+  teardown(async () => {
+    await vscode.workspace.getConfiguration('editor').update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Global);
+    await resetDocument(doc);
+  });
+
+  test('editor.codeActionsOnSave with source.fixAll.flakeLens fixes legacy-packages when saving', async () => {
+    await waitForCode(doc.uri, 'legacy-packages');
+    // An unrelated edit, so that there is something to save.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(0, 0), '# edited by the end-to-end test\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(doc.isDirty);
+    assert.ok(await doc.save(), 'save failed');
+
+    const text = doc.getText();
+    assert.ok(text.includes('pkgs = nixpkgs.legacyPackages.${system};'), `not fixed on save:\n${text}`);
+    assert.ok(!text.includes('import nixpkgs'));
+    assert.ok(text.startsWith('# edited by the end-to-end test\n'));
+    const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+    assert.strictEqual(onDisk, text, 'the fix did not reach the saved file');
+    await waitForDiagnostics(doc.uri, 'legacy-packages to go away', (ds) => !ds.some((d) => codeOf(d) === 'legacy-packages'));
+  });
+});
