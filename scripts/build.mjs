@@ -11,7 +11,7 @@ const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
 // web-tree-sitter's default entry is ESM; bundled into CJS it fails at Parser.init(). Take the .cjs entry.
-const webTreeSitterCjs = require.resolve('web-tree-sitter/web-tree-sitter.cjs', { paths: [root] });
+const webTreeSitterCjs = require.resolve('web-tree-sitter', { paths: [root] });
 const aliasWebTreeSitter = {
   name: 'web-tree-sitter-cjs',
   setup(build) {
@@ -28,8 +28,8 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   plugins: [aliasWebTreeSitter],
-  // web-tree-sitter references these only in browser code paths.
   external: ['vscode'],
+  define: { FLAKE_LENS_VERSION: JSON.stringify(require(join(root, 'package.json')).version) },
 };
 const entries = [
   { entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js') },

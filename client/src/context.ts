@@ -1,0 +1,83 @@
+// The context owns the language client, the output channel and all disposables, so a restart
+// or deactivation tears everything down in one place.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  LanguageClientOptions,
+  RevealOutputChannelOn,
+  ServerOptions,
+  TransportKind,
+} from 'vscode-languageclient/node';
+
+export class Context {
+  client: LanguageClient | undefined;
+  /** Set by the Flake Inputs view once it exists. */
+  inputsTree: vscode.TreeDataProvider<unknown> | undefined;
+  readonly output: vscode.LogOutputChannel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly clientListeners: (() => void)[] = [];
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('Flake Lens', { log: true });
+    this.push(this.output);
+  }
+
+  push(...d: vscode.Disposable[]): void {
+    this.disposables.push(...d);
+  }
+
+  /** Runs `f` each time a language client has started (after a restart too). */
+  onClientReady(f: () => void): void {
+    this.clientListeners.push(f);
+    if (this.client?.isRunning()) f();
+  }
+
+  async start(): Promise<void> {
+    const serverModule = this.extension.asAbsolutePath(path.join('dist', 'server.js'));
+    const serverOptions: ServerOptions = {
+      run: { module: serverModule, transport: TransportKind.ipc },
+      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { language: 'nix', scheme: 'file' },
+        { language: 'nix', scheme: 'untitled' },
+        { language: 'nix', scheme: 'vscode-vfs' },
+      ],
+      synchronize: {
+        configurationSection: 'flakeLens',
+        fileEvents: vscode.workspace.createFileSystemWatcher('**/flake.lock'),
+      },
+      outputChannel: this.output,
+      traceOutputChannel: this.output,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
+    };
+    this.client = new LanguageClient('flakeLens', 'Flake Lens', serverOptions, clientOptions);
+    await this.client.start();
+    this.output.info(`Flake Lens server started (${serverModule})`);
+    for (const f of this.clientListeners) f();
+  }
+
+  async restart(): Promise<void> {
+    const old = this.client;
+    this.client = undefined;
+    if (old) {
+      try {
+        await old.stop();
+      } catch (e) {
+        this.output.warn(`stopping the server failed: ${String(e)}`);
+      }
+      // The client owns the output channel only through options; keep ours alive.
+    }
+    await this.start();
+  }
+
+  async dispose(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.stop().catch(() => undefined);
+    for (const d of this.disposables.splice(0).reverse()) d.dispose();
+  }
+}

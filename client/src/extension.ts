@@ -1,0 +1,32 @@
+// The extension entry point: builds the context that owns the language client and every disposable.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { Context } from './context';
+import { registerCommands } from './commands';
+
+/** What `activate()` returns: the end-to-end tests drive the extension through it. */
+export interface FlakeLensApi {
+  readonly client: LanguageClient | undefined;
+  readonly inputsTree: vscode.TreeDataProvider<unknown> | undefined;
+}
+
+let ctx: Context | undefined;
+
+export async function activate(extensionContext: vscode.ExtensionContext): Promise<FlakeLensApi> {
+  const c = (ctx = new Context(extensionContext));
+  registerCommands(c);
+  await c.start();
+  return {
+    get client() {
+      return c.client;
+    },
+    get inputsTree() {
+      return c.inputsTree;
+    },
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await ctx?.dispose();
+  ctx = undefined;
+}

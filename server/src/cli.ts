@@ -1,0 +1,358 @@
+// flake-lens: the language server's engine on the command line, for CI.
+//   flake-lens check [--format text|json|sarif] [--fail-on error|warning|information|hint] PATH...
+//   flake-lens fix [--rule CODE]... [--dry-run] PATH...
+// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyse, tooLarge } from './analyse';
+import { DEFAULT_SETTINGS, Settings, resolveSettings } from './config';
+import { unifiedDiff } from './diff';
+import type { Finding, Severity } from './findings';
+import { applyEdits, fixAllEdits } from './fixes';
+import { LineIndex } from './lineIndex';
+import { ParsedNix, loadNix } from './parser';
+import { RULES, ruleInfo } from './rules/index';
+import { docsUrl } from './protocol';
+import type { Language } from 'web-tree-sitter';
+
+const USAGE = `Usage:
+  flake-lens check [--format text|json|sarif] [--fail-on error|warning|information|hint] [options] PATH...
+  flake-lens fix [--rule CODE]... [--dry-run] [options] PATH...
+  flake-lens rules
+Options:
+  --nixpkgs-input NAME   treat input NAME as nixpkgs (repeatable)
+  --max-file-size N      skip files longer than N characters (default ${DEFAULT_SETTINGS.maxFileSize})
+  -h, --help             show this help
+  --version              print the version
+PATH is a file or a folder; folders are searched for *.nix, skipping .git, node_modules and result*.
+Exit status: 0 clean, 1 findings at or above --fail-on (default warning), 2 bad usage or unreadable input.`;
+
+const RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1, hint: 0 };
+
+class UsageError extends Error {}
+
+interface Options {
+  command: string;
+  format: 'text' | 'json' | 'sarif';
+  failOn: Severity;
+  rules: string[];
+  dryRun: boolean;
+  paths: string[];
+  settings: Settings;
+}
+
+function parseArgs(argv: string[]): Options {
+  const [command, ...rest] = argv;
+  const opts: Options = { command, format: 'text', failOn: 'warning', rules: [], dryRun: false, paths: [], settings: DEFAULT_SETTINGS };
+  const nixpkgsInputs: string[] = [];
+  let maxFileSize = DEFAULT_SETTINGS.maxFileSize;
+  const value = (i: number, flag: string) => {
+    const v = rest[i + 1];
+    if (v === undefined) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    const take = () => (eq > 0 ? a.slice(eq + 1) : value(i++, flag));
+    switch (flag) {
+      case '--format': {
+        const f = take();
+        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`unknown format '${f}' (text, json, sarif)`);
+        opts.format = f;
+        break;
+      }
+      case '--fail-on': {
+        const f = take();
+        if (!(f in RANK)) throw new UsageError(`unknown severity '${f}' (error, warning, information, hint)`);
+        opts.failOn = f as Severity;
+        break;
+      }
+      case '--rule': {
+        const r = take();
+        if (!ruleInfo(r)) throw new UsageError(`unknown rule '${r}'; see 'flake-lens rules'`);
+        opts.rules.push(r);
+        break;
+      }
+      case '--dry-run':
+        opts.dryRun = true;
+        break;
+      case '--nixpkgs-input':
+        nixpkgsInputs.push(take());
+        break;
+      case '--max-file-size': {
+        const n = Number(take());
+        if (!Number.isFinite(n) || n < 0) throw new UsageError('--max-file-size needs a number');
+        maxFileSize = n;
+        break;
+      }
+      case '--':
+        opts.paths.push(...rest.slice(i + 1));
+        i = rest.length;
+        break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
+        opts.paths.push(a);
+    }
+  }
+  opts.settings = resolveSettings({ nixpkgsInputs, maxFileSize });
+  return opts;
+}
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv']);
+
+/** Files named on the command line, and *.nix files under folders (sorted, for stable output). */
+function collectFiles(paths: string[], errors: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      errors.push(`${dir}: ${(e as Error).message}`);
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !/^result(-|$)/.test(e.name)) walk(path.join(dir, e.name));
+      } else if (e.isFile() && e.name.endsWith('.nix')) out.push(path.join(dir, e.name));
+    }
+  };
+  for (const p of paths) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch (e) {
+      errors.push(`${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+      continue;
+    }
+    if (st.isDirectory()) walk(p);
+    else out.push(p);
+  }
+  return out;
+}
+
+interface FileResult {
+  file: string;
+  text: string;
+  findings: Finding[];
+  /** Not valid UTF-8: analysed with replacement characters, never rewritten. */
+  lossy: boolean;
+}
+
+function readText(file: string): { text: string; lossy: boolean } {
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), lossy: false };
+  } catch {
+    return { text: new TextDecoder('utf-8').decode(bytes), lossy: true };
+  }
+}
+
+function analyseText(language: Language, file: string, text: string, settings: Settings): Finding[] {
+  if (text.length > settings.maxFileSize) return [tooLarge(text, settings.maxFileSize)];
+  const parsed = ParsedNix.createSync(language, text);
+  try {
+    return analyse({ text, tree: parsed.tree, isFlake: path.basename(file) === 'flake.nix', settings });
+  } finally {
+    parsed.dispose();
+  }
+}
+
+function toJson(r: FileResult) {
+  const index = new LineIndex(r.text);
+  const range = (s: number, e: number) => ({ start: index.positionAt(s), end: index.positionAt(e) });
+  return r.findings.map((f) => ({
+    file: r.file,
+    range: range(f.start, f.end),
+    severity: f.severity,
+    code: f.code,
+    message: f.message,
+    fixes: f.fixes.map((x) => ({ title: x.title, safe: x.safe, edits: x.edits.map((e) => ({ range: range(e.start, e.end), newText: e.newText })) })),
+  }));
+}
+
+function sarif(results: FileResult[]) {
+  const level = (s: Severity) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'flake-lens',
+            informationUri: 'https://github.com/flake-lens/flake-lens',
+            rules: RULES.map((r) => ({
+              id: r.code,
+              shortDescription: { text: r.title },
+              helpUri: docsUrl(r.code),
+              defaultConfiguration: { level: level(r.severity) },
+            })),
+          },
+        },
+        results: results.flatMap((r) => {
+          const index = new LineIndex(r.text);
+          return r.findings.map((f) => {
+            const s = index.positionAt(f.start);
+            const e = index.positionAt(f.end);
+            return {
+              ruleId: f.code,
+              level: level(f.severity),
+              message: { text: f.message },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: r.file.split(path.sep).join('/') },
+                    region: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 },
+                  },
+                },
+              ],
+            };
+          });
+        }),
+      },
+    ],
+  };
+}
+
+function textReport(results: FileResult[]): string {
+  let out = '';
+  let count = 0;
+  for (const r of results) {
+    const index = new LineIndex(r.text);
+    for (const f of r.findings) {
+      const p = index.positionAt(f.start);
+      out += `${r.file}:${p.line + 1}:${p.character + 1}: ${f.severity} [${f.code}] ${f.message}${f.fixes.some((x) => x.safe) ? ' (fixable)' : ''}\n`;
+      count++;
+    }
+  }
+  const files = results.length;
+  out += count === 0 ? `No problems in ${files} file${files === 1 ? '' : 's'}.\n` : `${count} problem${count === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}.\n`;
+  return out;
+}
+
+async function check(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const errors: string[] = [];
+  const files = collectFiles(opts.paths, errors);
+  const language = await loadNix();
+  const results: FileResult[] = [];
+  for (const file of files) {
+    try {
+      const { text, lossy } = readText(file);
+      if (lossy) err(`${file}: not valid UTF-8; analysed with replacement characters`);
+      results.push({ file, text, lossy, findings: analyseText(language, file, text, opts.settings) });
+    } catch (e) {
+      errors.push(`${file}: ${(e as Error).message}`);
+    }
+  }
+  for (const e of errors) err(`flake-lens: ${e}`);
+  if (opts.format === 'json') out(JSON.stringify(results.flatMap(toJson), null, 2) + '\n');
+  else if (opts.format === 'sarif') out(JSON.stringify(sarif(results), null, 2) + '\n');
+  else out(textReport(results));
+  if (errors.length > 0) return 2;
+  const failing = results.some((r) => r.findings.some((f) => RANK[f.severity] >= RANK[opts.failOn]));
+  return failing ? 1 : 0;
+}
+
+/** Applies safe fixes until nothing changes, so running `fix` twice equals running it once. */
+export function fixText(language: Language, file: string, text: string, settings: Settings, rules: string[]): string {
+  const only = rules.length ? new Set(rules) : undefined;
+  let current = text;
+  for (let pass = 0; pass < 10; pass++) {
+    const edits = fixAllEdits(analyseText(language, file, current, settings), only);
+    if (edits.length === 0) break;
+    current = applyEdits(current, edits);
+  }
+  return current;
+}
+
+async function fix(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const errors: string[] = [];
+  const files = collectFiles(opts.paths, errors);
+  const language = await loadNix();
+  let changed = 0;
+  for (const file of files) {
+    try {
+      const { text, lossy } = readText(file);
+      if (lossy) {
+        errors.push(`${file}: not valid UTF-8; not rewritten`);
+        continue;
+      }
+      const fixed = fixText(language, file, text, opts.settings, opts.rules);
+      if (fixed === text) continue;
+      // Never write a file that parses worse than it did.
+      const before = ParsedNix.createSync(language, text);
+      const after = ParsedNix.createSync(language, fixed);
+      const worse = after.tree.rootNode.hasError && !before.tree.rootNode.hasError;
+      before.dispose();
+      after.dispose();
+      if (worse) {
+        errors.push(`${file}: the fixes would leave a syntax error; not rewritten (please report this)`);
+        continue;
+      }
+      changed++;
+      if (opts.dryRun) {
+        out(unifiedDiff(text, fixed, `a/${displayPath(file)}`, `b/${displayPath(file)}`));
+      } else {
+        const tmp = `${file}.flake-lens-${process.pid}.tmp`;
+        fs.writeFileSync(tmp, fixed, { mode: fs.statSync(file).mode });
+        fs.renameSync(tmp, file);
+        err(`fixed ${file}`);
+      }
+    } catch (e) {
+      errors.push(`${file}: ${(e as Error).message}`);
+    }
+  }
+  for (const e of errors) err(`flake-lens: ${e}`);
+  if (!opts.dryRun && changed === 0 && errors.length === 0) err('nothing to fix');
+  return errors.length > 0 ? 2 : 0;
+}
+
+export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  try {
+    if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
+      (argv.length === 0 ? err : out)(USAGE + '\n');
+      return argv.length === 0 ? 2 : 0;
+    }
+    if (argv[0] === '--version') {
+      out(`${VERSION}\n`);
+      return 0;
+    }
+    if (argv[0] === 'rules') {
+      for (const r of RULES) out(`${r.code.padEnd(22)} ${r.severity.padEnd(12)} ${r.title}\n`);
+      return 0;
+    }
+    const opts = parseArgs(argv);
+    if (opts.command !== 'check' && opts.command !== 'fix') throw new UsageError(`unknown command '${opts.command}'`);
+    if (opts.paths.length === 0) throw new UsageError('no PATH given');
+    return opts.command === 'check' ? await check(opts, out, err) : await fix(opts, out, err);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`flake-lens: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    err(`flake-lens: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 2;
+  }
+}
+
+declare const FLAKE_LENS_VERSION: string | undefined;
+const VERSION = typeof FLAKE_LENS_VERSION === 'string' ? FLAKE_LENS_VERSION : 'dev';
+
+if (require.main === module) {
+  void run(
+    process.argv.slice(2),
+    (s) => process.stdout.write(s),
+    (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+  ).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+/** A path for diff headers: relative to the working directory when inside it. */
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file.replace(/^\/+/, '');
+}

@@ -1,0 +1,341 @@
+// The language server: wires LSP requests to the document store, the analysis and the fixes.
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CodeAction,
+  CodeActionKind,
+  CodeActionParams,
+  Connection,
+  Diagnostic,
+  DiagnosticSeverity,
+  DiagnosticTag,
+  DidChangeConfigurationNotification,
+  Hover,
+  HoverParams,
+  InitializeParams,
+  InitializeResult,
+  ProposedFeatures,
+  ResponseError,
+  ErrorCodes,
+  ServerCapabilities,
+  TextDocumentSyncKind,
+  TextEdit,
+  createConnection,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyse, tooLarge } from './analyse';
+import { DEFAULT_SETTINGS, Settings, resolveSettings } from './config';
+import { DocumentState, DocumentStore } from './documents';
+import type { Finding, Fix, Severity } from './findings';
+import { fixAllEdits, ignoreEdit } from './fixes';
+import { loadNix } from './parser';
+import { DocumentContext } from './context';
+import { hoverAt } from './hover';
+import { refactorsAt } from './refactors';
+import { docsUrl, FIX_ALL_KIND } from './protocol';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** What a diagnostic carries so `onCodeAction` can find its fixes again. */
+interface DiagnosticData {
+  id: string;
+  version: number;
+}
+
+export class FlakeLensServer {
+  private readonly settingsCache = new Map<string, Promise<Settings>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Findings of the last analysis per document, by diagnostic id. */
+  private readonly published = new Map<string, Map<string, Finding>>();
+  private globalSettings: Settings = DEFAULT_SETTINGS;
+  private hasConfigurationCapability = false;
+
+  private constructor(
+    private readonly connection: Connection,
+    private readonly store: DocumentStore,
+  ) {}
+
+  static async initialize(connection: Connection, params: InitializeParams): Promise<FlakeLensServer> {
+    const language = await loadNix();
+    let server: FlakeLensServer | undefined;
+    const store = new DocumentStore(language, () => server?.sizeLimit ?? DEFAULT_SETTINGS.maxFileSize);
+    server = new FlakeLensServer(connection, store);
+    server.hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
+    return server;
+  }
+
+  /** The limit in force when a document is parsed; updated from settings on every analysis. */
+  private sizeLimit = DEFAULT_SETTINGS.maxFileSize;
+
+  capabilities(): ServerCapabilities {
+    return {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      codeActionProvider: {
+        codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND, CodeActionKind.RefactorRewrite],
+        resolveProvider: false,
+      },
+      hoverProvider: true,
+    };
+  }
+
+  register(connection: Connection): void {
+    connection.onInitialized(() => {
+      if (this.hasConfigurationCapability) {
+        void connection.client.register(DidChangeConfigurationNotification.type, undefined);
+      }
+    });
+    connection.onDidOpenTextDocument((p) =>
+      this.guard('didOpen', () => {
+        this.store.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
+        this.schedule(p.textDocument.uri, 0);
+      }),
+    );
+    connection.onDidChangeTextDocument((p) =>
+      this.guard('didChange', () => {
+        if (this.store.change(p.textDocument.uri, p.textDocument.version, p.contentChanges)) this.schedule(p.textDocument.uri);
+      }),
+    );
+    connection.onDidCloseTextDocument((p) =>
+      this.guard('didClose', () => {
+        clearTimeout(this.timers.get(p.textDocument.uri));
+        this.timers.delete(p.textDocument.uri);
+        this.store.close(p.textDocument.uri);
+        this.published.delete(p.textDocument.uri);
+        this.settingsCache.delete(p.textDocument.uri);
+        void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
+      }),
+    );
+    connection.onDidChangeConfiguration((p) =>
+      this.guard('didChangeConfiguration', () => {
+        this.settingsCache.clear();
+        if (!this.hasConfigurationCapability) this.globalSettings = resolveSettings((p.settings as { flakeLens?: unknown })?.flakeLens);
+        for (const uri of this.store.uris()) this.schedule(uri, 0);
+      }),
+    );
+    connection.onCodeAction((p) => this.request('codeAction', () => this.onCodeAction(p)));
+    connection.onHover((p) => this.request('hover', () => this.onHover(p)));
+    connection.onShutdown(() => {
+      for (const t of this.timers.values()) clearTimeout(t);
+      this.store.dispose();
+    });
+  }
+
+  /** Runs a notification handler; a throw is logged, never fatal. */
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.connection.console.error(`${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+
+  /** Runs a request handler; a throw is logged and answered with an error response. */
+  private async request<T>(what: string, fn: () => T | Promise<T>): Promise<T | ResponseError<void>> {
+    try {
+      return await fn();
+    } catch (e) {
+      const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      this.connection.console.error(`${what} failed: ${msg}`);
+      return new ResponseError(ErrorCodes.InternalError, `Flake Lens: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private settingsFor(uri: string): Promise<Settings> {
+    if (!this.hasConfigurationCapability) return Promise.resolve(this.globalSettings);
+    let s = this.settingsCache.get(uri);
+    if (!s) {
+      s = this.connection.workspace
+        .getConfiguration({ scopeUri: uri, section: 'flakeLens' })
+        .then(resolveSettings, () => DEFAULT_SETTINGS);
+      this.settingsCache.set(uri, s);
+    }
+    return s;
+  }
+
+  private schedule(uri: string, delay?: number): void {
+    clearTimeout(this.timers.get(uri));
+    const run = () => {
+      this.timers.delete(uri);
+      void this.validate(uri).catch((e) => this.connection.console.error(`analysis of ${uri} failed: ${String(e?.stack ?? e)}`));
+    };
+    if (delay === 0) {
+      this.timers.set(uri, setTimeout(run, 0));
+      return;
+    }
+    void this.settingsFor(uri).then((s) => {
+      clearTimeout(this.timers.get(uri));
+      this.timers.set(uri, setTimeout(run, s.debounceMs));
+    });
+  }
+
+  /** Analyses a document (if still open) and publishes its diagnostics. */
+  async validate(uri: string): Promise<void> {
+    const settings = await this.settingsFor(uri);
+    const state = this.store.get(uri);
+    if (!state) return;
+    if (settings.maxFileSize !== this.sizeLimit) {
+      this.sizeLimit = settings.maxFileSize;
+      if ((state.parsed === null) !== (state.doc.getText().length > this.sizeLimit)) this.store.reparse(uri);
+    }
+    const findings = settings.enable ? this.findingsOf(state, settings) : [];
+    const byId = new Map<string, Finding>();
+    const diagnostics = findings.map((f, i) => {
+      const id = `${state.doc.version}:${i}`;
+      byId.set(id, f);
+      return this.toDiagnostic(state.doc, f, { id, version: state.doc.version });
+    });
+    this.published.set(uri, byId);
+    await this.connection.sendDiagnostics({ uri, version: state.doc.version, diagnostics });
+  }
+
+  private findingsOf(state: DocumentState, settings: Settings): Finding[] {
+    const version = state.doc.version;
+    if (state.findings?.version === version) return state.findings.items;
+    const text = state.doc.getText();
+    const items = state.parsed
+      ? analyse({ text, tree: state.parsed.tree, isFlake: isFlakeUri(state.doc.uri), settings })
+      : [tooLarge(text, settings.maxFileSize)];
+    state.findings = { version, items };
+    return items;
+  }
+
+  private toDiagnostic(doc: TextDocument, f: Finding, data: DiagnosticData): Diagnostic {
+    const d: Diagnostic = {
+      range: { start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
+      severity: SEVERITY[f.severity],
+      source: 'flake-lens',
+      code: f.code,
+      codeDescription: { href: docsUrl(f.code) },
+      message: f.message,
+      data,
+    };
+    if (f.related?.length) {
+      d.relatedInformation = f.related.map((r) => ({
+        location: {
+          uri: r.file ? pathToFileURL(r.file).href : doc.uri,
+          range: r.file ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } : { start: doc.positionAt(r.start), end: doc.positionAt(r.end) },
+        },
+        message: r.message,
+      }));
+    }
+    if (f.tags?.length) d.tags = f.tags.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated));
+    return d;
+  }
+
+  private async onCodeAction(p: CodeActionParams): Promise<CodeAction[]> {
+    const uri = p.textDocument.uri;
+    const state = this.store.get(uri);
+    if (!state) return [];
+    const doc = state.doc;
+    const only = p.context.only;
+    const wants = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
+    const actions: CodeAction[] = [];
+    const byId = this.published.get(uri);
+    const current = (d: Diagnostic) => {
+      const data = d.data as DiagnosticData | undefined;
+      return data && data.version === doc.version ? byId?.get(data.id) : undefined;
+    };
+
+    if (wants(CodeActionKind.QuickFix)) {
+      for (const d of p.context.diagnostics) {
+        if (d.source !== 'flake-lens') continue;
+        const f = current(d);
+        if (!f) continue;
+        for (const fix of f.fixes.filter((x) => (x.kind ?? 'quickfix') === 'quickfix')) {
+          actions.push(this.action(doc, fix, [d], CodeActionKind.QuickFix));
+        }
+        const ignore = ignoreEdit(doc.getText(), f);
+        actions.push({
+          title: `Ignore ${f.code} on this line`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          edit: { changes: { [uri]: [this.textEdit(doc, ignore)] } },
+        });
+      }
+    }
+
+    if (wants(FIX_ALL_KIND) && (only?.length ?? 0) > 0) {
+      const settings = await this.settingsFor(uri);
+      const findings = settings.enable ? this.findingsOf(state, settings) : [];
+      const edits = fixAllEdits(findings);
+      if (edits.length > 0) {
+        actions.push({
+          title: 'Fix all Flake Lens problems that have a safe fix',
+          kind: FIX_ALL_KIND,
+          edit: { changes: { [uri]: edits.map((e) => this.textEdit(doc, e)) } },
+        });
+      }
+    }
+
+    if (wants(CodeActionKind.RefactorRewrite) && state.parsed) {
+      const settings = await this.settingsFor(uri);
+      const ctx = new DocumentContext(doc.getText(), state.parsed.tree, {
+        isFlake: isFlakeUri(uri),
+        extraNixpkgsInputs: settings.nixpkgsInputs,
+      });
+      for (const fix of refactorsAt(ctx, doc.offsetAt(p.range.start), doc.offsetAt(p.range.end))) {
+        actions.push(this.action(doc, fix, [], CodeActionKind.RefactorRewrite));
+      }
+    }
+    return actions;
+  }
+
+  private action(doc: TextDocument, fix: Fix, diagnostics: Diagnostic[], kind: string): CodeAction {
+    return {
+      title: fix.title,
+      kind,
+      diagnostics: diagnostics.length ? diagnostics : undefined,
+      isPreferred: fix.preferred,
+      edit: { changes: { [doc.uri]: fix.edits.map((e) => this.textEdit(doc, e)) } },
+    };
+  }
+
+  private textEdit(doc: TextDocument, e: { start: number; end: number; newText: string }): TextEdit {
+    return { range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText };
+  }
+
+  private async onHover(p: HoverParams): Promise<Hover | null> {
+    const state = this.store.get(p.textDocument.uri);
+    if (!state?.parsed) return null;
+    const settings = await this.settingsFor(p.textDocument.uri);
+    const doc = state.doc;
+    const ctx = new DocumentContext(doc.getText(), state.parsed.tree, {
+      isFlake: isFlakeUri(doc.uri),
+      extraNixpkgsInputs: settings.nixpkgsInputs,
+    });
+    const h = hoverAt(ctx, doc.offsetAt(p.position));
+    if (!h) return null;
+    return {
+      contents: { kind: 'markdown', value: h.markdown },
+      range: { start: doc.positionAt(h.start), end: doc.positionAt(h.end) },
+    };
+  }
+}
+
+export function isFlakeUri(uri: string): boolean {
+  return path.posix.basename(uri.split(/[?#]/)[0]) === 'flake.nix';
+}
+
+/** Starts the server on the transport given on the command line (--stdio, --node-ipc, --socket). */
+export function main(): void {
+  const connection = createConnection(ProposedFeatures.all);
+  let server: FlakeLensServer | undefined;
+  connection.onInitialize(async (params): Promise<InitializeResult> => {
+    server = await FlakeLensServer.initialize(connection, params);
+    server.register(connection);
+    return { capabilities: server.capabilities(), serverInfo: { name: 'flake-lens', version: VERSION } };
+  });
+  process.on('uncaughtException', (e) => connection.console.error(`uncaught: ${e.stack ?? e.message}`));
+  process.on('unhandledRejection', (e) => connection.console.error(`unhandled rejection: ${String(e)}`));
+  connection.listen();
+}
+
+declare const FLAKE_LENS_VERSION: string | undefined;
+const VERSION = typeof FLAKE_LENS_VERSION === 'string' ? FLAKE_LENS_VERSION : 'dev';
+
+if (require.main === module) main();
