@@ -224,6 +224,7 @@ async function apiPhase({ browser, codeServer, tmp, suitesDir }) {
   say('API phase: workbench loaded; waiting for the suites in the extension host');
 
   const deadline = Date.now() + Number(opts['api-timeout']) * 1000;
+  const startDeadline = Date.now() + 120_000;
   let printed = 0;
   let state;
   const flush = () => {
@@ -242,6 +243,10 @@ async function apiPhase({ browser, codeServer, tmp, suitesDir }) {
     }
     if (Date.now() > deadline) {
       say(`API phase: timed out after ${opts['api-timeout']} s`);
+      break;
+    }
+    if (!existsSync(results + '.started') && Date.now() > startDeadline) {
+      say('API phase: the runner extension did not start within 120 s');
       break;
     }
     if (codeServer.proc.exitCode !== null) {
