@@ -22,7 +22,7 @@ const NIXPKGS_URL = [
   /^https:\/\/(?:channels\.)?nixos\.org\/(?:channels\/)?(?:nixos|nixpkgs)-[^/]+\/nixexprs\.tar\.xz$/i,
   /^https:\/\/(?:nixos\.org\/channels|channels\.nixos\.org)\/[^?]*$/i,
   /^https:\/\/github\.com\/nixos\/nixpkgs\/archive\/.*$/i,
-  /^https:\/\/(?:api\.)?flakehub\.com\/f\/nixos\/nixpkgs\b.*$/i,
+  /^https:\/\/(?:api\.)?flakehub\.com\/f\/(?:pinned\/)?nixos\/nixpkgs(?:[/?].*)?$/i,
 ];
 
 /** Is this flake reference nixpkgs itself (not its `lib` subflake)? */
@@ -125,6 +125,13 @@ export function nixpkgsInputNames(tree: Tree, opts: NixpkgsOptions): Set<string>
   if (decls.size === 0 && !opts.isFlake) return null;
   const names = new Set<string>([...(opts.extraInputs ?? []), ...(opts.lockInputs ?? [])]);
   for (const d of decls.values()) if (declIsNixpkgs(d)) names.add(d.name);
+  // An outputs formal that no input declares is fetched from the registry under its own name:
+  // an undeclared `nixpkgs` is the indirect flake `nixpkgs`.
+  if (opts.isFlake && !decls.has('nixpkgs')) {
+    const fn = outputsFunction(tree);
+    const formals = field(fn, 'formals')?.childrenForFieldName('formal') ?? [];
+    if (formals.some((f) => field(f, 'name')?.text === 'nixpkgs')) names.add('nixpkgs');
+  }
   // Follows chains: an input that follows a nixpkgs input is nixpkgs.
   for (let changed = true; changed; ) {
     changed = false;
