@@ -57,7 +57,7 @@ describe('language server over stdio', () => {
     assert.equal(d.severity, 2);
     assert.match(d.codeDescription!.href, /docs\/rules\/legacy-packages\.md$/);
     assert.deepEqual(d.range, { start: { line: 5, character: 13 }, end: { line: 5, character: 47 } });
-    assert.match(d.message, /legacyPackages/);
+    assert.match(String(d.message), /legacyPackages/);
   });
 
   test('incremental didChange re-analyses: adding config turns the warning into information', async () => {
