@@ -2,7 +2,7 @@
 import { Language, Query } from 'web-tree-sitter';
 import type { Node, Tree } from './parser';
 import { NixpkgsResolver } from './nixpkgs';
-import { attrName, attrPath, field, isInsideError, isPlainAttr, kids, stringValue, unparen } from './syntax';
+import { attrName, attrPath, field, isInsideError, isPlainAttr, kids, selectPath, stringValue, unparen } from './syntax';
 
 export type ImportKind =
   /** Only the system (and possibly empty config/overlays): `legacyPackages` gives the same value. */
@@ -94,28 +94,28 @@ function systemExpr(node: Node): SystemExpr {
   return { text: node.text, literal, node };
 }
 
-/** `localSystem = { inherit system; }`, `{ system = …; }` or a plain system string/expression. */
+/**
+ * `localSystem = { inherit system; }`, `{ system = …; }`, a string, or a name that reads as a
+ * system (`system`, `x.system`). Other expressions may be elaborated system sets, which cannot
+ * index legacyPackages, so they are not a plain system.
+ */
 function localSystemExpr(value: Node): SystemExpr | undefined {
   const v = unparen(value)!;
-  if (v.type !== 'attrset_expression') return systemExpr(value);
-  const set = kids(v).find((c) => c.type === 'binding_set');
-  const bindings = set ? kids(set) : [];
-  if (bindings.length !== 1) return undefined;
-  return bindingSystem(bindings[0]);
+  if (v.type === 'attrset_expression') {
+    const set = kids(v).find((c) => c.type === 'binding_set');
+    const bindings = set ? kids(set).filter((c) => c.type !== 'comment') : [];
+    return bindings.length === 1 ? bindingSystem(bindings[0]) : undefined;
+  }
+  if (v.type === 'string_expression') return systemExpr(value);
+  const path = selectPath(v);
+  if (path && path[path.length - 1] === 'system') return systemExpr(value);
+  return undefined;
 }
 
 function bindingSystem(b: Node): SystemExpr | undefined {
-  if (b.type === 'inherit') {
+  if (b.type === 'inherit' || b.type === 'inherit_from') {
     const attrs = field(b, 'attrs')!.childrenForFieldName('attr');
-    if (attrs.length === 1 && attrName(attrs[0]) === 'system') return { text: 'system', node: attrs[0] };
-  } else if (b.type === 'inherit_from') {
-    const attrs = field(b, 'attrs')!.childrenForFieldName('attr');
-    const from = field(b, 'expression')!;
-    if (attrs.length === 1 && attrName(attrs[0]) === 'system') {
-      const base = unparen(from)!;
-      const atomic = base.type === 'variable_expression' || base.type === 'select_expression' || base !== from;
-      return { text: `${atomic ? from.text : `(${from.text})`}.system`, node: b };
-    }
+    if (attrs.length === 1 && attrName(attrs[0]) === 'system') return inheritedSystem(attrs[0], field(b, 'expression'));
   } else if (b.type === 'binding') {
     const p = attrPath(field(b, 'attrpath'));
     if (p?.length === 1 && p[0] === 'system') return systemExpr(field(b, 'expression')!);
@@ -130,38 +130,61 @@ export function classifyArgs(args: Node): Pick<ImportSite, 'kind' | 'system' | '
   let system: SystemExpr | undefined;
   const otherArgs: string[] = [];
   let opaque = false;
+  const other = (name: string) => {
+    if (!otherArgs.includes(name)) otherArgs.push(name);
+  };
+  const setSystem = (s: SystemExpr | undefined, name: string) => {
+    // Both `system` and `localSystem` (or either twice): nixpkgs has to reconcile them; leave it be.
+    if (!s || system) other(name);
+    else system = s;
+  };
   for (const b of bindingSet ? kids(bindingSet) : []) {
     if (b.type === 'comment') continue;
-    const names =
-      b.type === 'binding'
-        ? attrPath(field(b, 'attrpath'))
-        : field(b, 'attrs')?.childrenForFieldName('attr').map((a) => attrName(a) ?? '?');
+    if (b.type === 'inherit' || b.type === 'inherit_from') {
+      // `inherit system config;`: each name is an argument of its own.
+      const from = b.type === 'inherit_from' ? field(b, 'expression') : null;
+      for (const a of field(b, 'attrs')?.childrenForFieldName('attr') ?? []) {
+        const name = attrName(a);
+        if (name === undefined) opaque = true;
+        else if (name === 'system') setSystem(inheritedSystem(a, from), name);
+        else other(name);
+      }
+      continue;
+    }
+    const names = b.type === 'binding' ? attrPath(field(b, 'attrpath')) : undefined;
     if (!names) {
       opaque = true;
       continue;
     }
+    const value = field(b, 'expression')!;
     if (names.length === 1 && names[0] === 'system') {
-      system = bindingSystem(b);
-      if (!system) opaque = true;
+      setSystem(systemExpr(value), 'system');
       continue;
     }
-    if (b.type === 'binding' && names.length === 1 && names[0] === 'localSystem') {
-      system = localSystemExpr(field(b, 'expression')!);
-      if (!system) otherArgs.push('localSystem');
+    if (names.length === 1 && names[0] === 'localSystem') {
+      setSystem(localSystemExpr(value), 'localSystem');
       continue;
     }
-    if (b.type === 'binding' && names.length === 1 && names[0] === 'config' && isEmptyAttrset(field(b, 'expression'))) continue;
-    if (b.type === 'binding' && names.length === 1 && names[0] === 'overlays' && isEmptyList(field(b, 'expression'))) continue;
-    otherArgs.push(...names.slice(0, 1));
+    if (names.length === 1 && names[0] === 'config' && isEmptyAttrset(value)) continue;
+    if (names.length === 1 && names[0] === 'overlays' && isEmptyList(value)) continue;
+    other(names[0]);
   }
   if (opaque) return { kind: 'opaque', system, otherArgs };
   if (otherArgs.length > 0) return { kind: 'config', system, otherArgs };
   return system ? { kind: 'system-only', system, otherArgs } : { kind: 'no-system', otherArgs };
 }
 
+/** `inherit system;` → `system`; `inherit (x) system;` → `x.system`. */
+function inheritedSystem(attr: Node, from: Node | null): SystemExpr {
+  if (!from) return { text: 'system', node: attr };
+  const base = unparen(from)!;
+  const atomic = base.type === 'variable_expression' || base.type === 'select_expression' || base !== from;
+  return { text: `${atomic ? from.text : `(${from.text})`}.system`, node: attr };
+}
+
 /** `.x86_64-linux` for a literal system, `.${expr}` otherwise. */
 export function systemAttr(system: SystemExpr): string {
   if (system.literal !== undefined && isPlainAttr(system.literal)) return `.${system.literal}`;
-  if (system.literal !== undefined) return `.${JSON.stringify(system.literal)}`;
+  if (system.literal !== undefined) return `.${JSON.stringify(system.literal).replace(/\$\{/g, '\\${')}`;
   return `.\${${system.text}}`;
 }
