@@ -3,7 +3,7 @@
 import type { DocumentContext } from '../context';
 import type { Finding, Fix } from '../findings';
 import type { Node } from '../parser';
-import { field, isBound, isInsideError, selectPath, unparen } from '../syntax';
+import { field, isBound, isInsideError, isVariable, selectPath, unparen } from '../syntax';
 import { replaceCall } from './rewrite';
 import { classifyArgs, systemAttr } from '../imports';
 
@@ -46,6 +46,25 @@ export function impureInFlake(ctx: DocumentContext): Finding[] {
         (name === 'currentSystem' ? ' Take the system as a parameter (e.g. from flake-utils or genAttrs over systems).' : ''),
       fixes,
     });
+  }
+
+  // `inherit (builtins) currentSystem;` brings the impure builtin in under its own name.
+  for (const node of root.descendantsOfType('inherit_from')) {
+    if (!node || isInsideError(node)) continue;
+    const from = field(node, 'expression');
+    if (!isVariable(from, 'builtins') || isBound('builtins', node)) continue;
+    for (const attr of field(node, 'attrs')?.childrenForFieldName('attr') ?? []) {
+      const name = attr.text;
+      if (!Object.hasOwn(IMPURE_BUILTINS, name)) continue;
+      out.push({
+        code: 'impure-in-flake',
+        start: attr.startIndex,
+        end: attr.endIndex,
+        severity: 'error',
+        message: `\`builtins.${name}\` ${IMPURE_BUILTINS[name]}; flake outputs must not depend on it.`,
+        fixes: [],
+      });
+    }
   }
 
   for (const site of ctx.imports) {

@@ -1,0 +1,169 @@
+// impure-in-flake: search paths, builtins.currentSystem/getEnv/nixPath, import nixpkgs without a system.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Finding } from '../../server/src/findings';
+import { applyFix, lint, spans } from '../helpers/lint';
+import { nixMissing, nixParseText } from '../helpers/nix';
+
+const INPUT = 'inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";';
+function flake(outputs: string, inputs = INPUT): string {
+  return `{\n  ${inputs}\n  outputs = ${outputs};\n}\n`;
+}
+const only = (fs: Finding[], code = 'impure-in-flake') => fs.filter((f) => f.code === code);
+
+async function assertNixParses(text: string): Promise<void> {
+  if (nixMissing()) return;
+  const r = await nixParseText(text);
+  assert.ok(r.ok, `nix-instantiate --parse rejects:\n${text}\n${r.stderr}`);
+}
+
+test('import <nixpkgs> {} is an error on the search path, with the input as a fix when the system is in scope', async () => {
+  const text = flake('{ self, nixpkgs }: let system = "x86_64-linux"; in { x = import <nixpkgs> { }; }');
+  const fs = only(await lint(text));
+  assert.deepEqual(spans(text, fs), ['<nixpkgs>']);
+  const f = fs[0];
+  assert.equal(f.severity, 'error');
+  assert.match(f.message, /NIX_PATH/);
+  assert.match(f.message, /pure/);
+  assert.equal(f.fixes.length, 1);
+  assert.equal(f.fixes[0].safe, false);
+  assert.match(f.fixes[0].title, /changes meaning/);
+  const out = applyFix(text, f.fixes[0]);
+  assert.equal(out, text.replace('import <nixpkgs> { }', 'nixpkgs.legacyPackages.${system}'));
+  await assertNixParses(out);
+});
+
+test('import <nixpkgs> { inherit system; } → the input, with @-pattern inputs', async () => {
+  const text = flake('inputs@{ self, ... }: let system = "x86_64-linux"; in { x = (import <nixpkgs> { inherit system; }).hello; }');
+  const [f] = only(await lint(text));
+  assert.equal(text.slice(f.start, f.end), '<nixpkgs>');
+  const out = applyFix(text, f.fixes[0]);
+  assert.equal(out, text.replace('(import <nixpkgs> { inherit system; }).hello', 'inputs.nixpkgs.legacyPackages.${system}.hello'));
+  await assertNixParses(out);
+});
+
+test('import <nixpkgs> with a literal system', async () => {
+  const text = flake('{ self, nixpkgs }: { x = import <nixpkgs> { system = "aarch64-linux"; }; }');
+  const [f] = only(await lint(text));
+  const out = applyFix(text, f.fixes[0]);
+  assert.equal(out, text.replace('import <nixpkgs> { system = "aarch64-linux"; }', 'nixpkgs.legacyPackages.aarch64-linux'));
+  await assertNixParses(out);
+});
+
+test('no fix without a system in scope, with config, or for other search paths', async () => {
+  for (const [outputs, span] of [
+    ['{ self, nixpkgs }: { x = import <nixpkgs> { }; }', '<nixpkgs>'],
+    ['{ self, nixpkgs }: let system = "x"; in { x = import <nixpkgs> { inherit system; config.allowUnfree = true; }; }', '<nixpkgs>'],
+    ['{ self, nixpkgs }: let system = "x"; in { x = import <nixpkgs/lib> { }; }', '<nixpkgs/lib>'],
+    ['{ self, nixpkgs }: let system = "x"; in { x = import <home-manager> { }; }', '<home-manager>'],
+    ['{ self, nixpkgs }: { x = <nixpkgs/nixos/modules/foo.nix>; }', '<nixpkgs/nixos/modules/foo.nix>'],
+  ]) {
+    const text = flake(outputs);
+    const fs = only(await lint(text));
+    assert.deepEqual(spans(text, fs), [span], outputs);
+    assert.deepEqual(fs[0].fixes, [], outputs);
+  }
+});
+
+test('impure builtins', async () => {
+  for (const [expr, span, why] of [
+    ['builtins.currentSystem', 'builtins.currentSystem', /machine/],
+    ['builtins.getEnv "HOME"', 'builtins.getEnv', /environment/],
+    ['builtins.nixPath', 'builtins.nixPath', /NIX_PATH/],
+    ['builtins.findFile builtins.nixPath "nixpkgs"', 'builtins.findFile', /NIX_PATH/],
+    ['__currentSystem', '__currentSystem', /machine/],
+    ['__getEnv "USER"', '__getEnv', /environment/],
+  ] as const) {
+    const text = flake(`{ self, nixpkgs }: { x = ${expr}; }`);
+    const fs = only(await lint(text));
+    assert.ok(spans(text, fs).includes(span), `${expr}: ${spans(text, fs)}`);
+    const f = fs.find((x) => text.slice(x.start, x.end) === span)!;
+    assert.equal(f.severity, 'error');
+    assert.match(f.message, why, expr);
+  }
+});
+
+test('builtins.currentSystem with system in scope: unsafe fix to `system`', async () => {
+  const text = flake('{ self, nixpkgs }: let system = "x86_64-linux"; in { x = builtins.currentSystem; }');
+  const [f] = only(await lint(text));
+  assert.equal(f.fixes.length, 1);
+  assert.equal(f.fixes[0].safe, false);
+  assert.match(f.fixes[0].title, /changes meaning/);
+  const out = applyFix(text, f.fixes[0]);
+  assert.equal(out, text.replace('x = builtins.currentSystem;', 'x = system;'));
+  await assertNixParses(out);
+  const noSystem = flake('{ self, nixpkgs }: { x = builtins.currentSystem; }');
+  assert.deepEqual(only(await lint(noSystem))[0].fixes, []);
+});
+
+test('a rebound `builtins` is not flagged; other builtins are fine', async () => {
+  for (const outputs of [
+    '{ self, nixpkgs }: let builtins = { currentSystem = "x"; }; in { x = builtins.currentSystem; }',
+    '{ self, nixpkgs }: { x = builtins.map (y: y) [ ]; y = builtins.getFlake; }',
+    '{ self, nixpkgs }: { x = builtins.currentSystemFoo or null; }',
+  ]) {
+    assert.deepEqual(only(await lint(flake(outputs))), [], outputs);
+  }
+});
+
+test('import nixpkgs {} without a system: error, fix where the system is in scope', async () => {
+  const call = 'import nixpkgs { }';
+  const text = flake(`{ self, nixpkgs }: let system = "x86_64-linux"; in { x = ${call}; }`);
+  const fs = only(await lint(text));
+  assert.deepEqual(spans(text, fs), [call]);
+  assert.match(fs[0].message, /without a system/);
+  assert.match(fs[0].message, /currentSystem/);
+  const fix = fs[0].fixes[0];
+  assert.equal(fix.safe, false);
+  const out = applyFix(text, fix);
+  assert.equal(out, text.replace(call, 'nixpkgs.legacyPackages.${system}'));
+  await assertNixParses(out);
+  // Not legacy-packages: that rule needs a system.
+  assert.deepEqual(only(await lint(text), 'legacy-packages'), []);
+});
+
+test('import inputs.nixpkgs { config = …; } without a system: the fix adds `inherit system;`', async () => {
+  const call = 'import inputs.nixpkgs { config.allowUnfree = true; }';
+  const text = flake(`inputs: let system = "x86_64-linux"; in { x = ${call}; }`);
+  const fs = only(await lint(text));
+  assert.deepEqual(spans(text, fs), [call]);
+  const out = applyFix(text, fs[0].fixes[0]);
+  assert.equal(out, text.replace(call, 'import inputs.nixpkgs { inherit system; config.allowUnfree = true; }'));
+  await assertNixParses(out);
+});
+
+test('import nixpkgs {} without a system and none in scope: no fix', async () => {
+  const text = flake('{ self, nixpkgs }: { x = import nixpkgs { }; }');
+  const [f] = only(await lint(text));
+  assert.deepEqual(f.fixes, []);
+});
+
+test('flake.nix only: modules are not checked', async () => {
+  const text = '{ nixpkgs, ... }: { x = import <nixpkgs> { }; y = builtins.currentSystem; z = import nixpkgs { }; }';
+  assert.deepEqual(only(await lint(text, { isFlake: false })), []);
+});
+
+test('inside an ERROR node nothing is flagged or fixed', async () => {
+  const text = flake('{ self, nixpkgs }: { x = import <nixpkgs> { } ] ; }');
+  for (const f of only(await lint(text))) for (const fix of f.fixes) assert.fail(`fix offered inside broken code: ${fix.title}`);
+});
+
+test('suppression comment and settings', async () => {
+  const text = flake(`{ self, nixpkgs }: {
+    # flake-lens: ignore impure-in-flake
+    x = builtins.currentSystem;
+    y = builtins.getEnv "HOME";
+  }`);
+  assert.deepEqual(spans(text, only(await lint(text))), ['builtins.getEnv']);
+  assert.deepEqual(only(await lint(text, { settings: { rules: { 'impure-in-flake': 'off' } } })), []);
+  assert.deepEqual(only(await lint(text, { settings: { rules: { 'impure-in-flake': 'warning' } } })).map((f) => f.severity), ['warning']);
+});
+
+test('`inherit (builtins) currentSystem getEnv;` is flagged on each impure name', async () => {
+  const text = flake('{ self, nixpkgs }: let inherit (builtins) currentSystem getEnv map; in { x = currentSystem; }');
+  const fs = only(await lint(text));
+  assert.deepEqual(spans(text, fs), ['currentSystem', 'getEnv']);
+  assert.ok(fs[0].start < text.indexOf('getEnv'), 'flagged where it is inherited');
+  const shadowed = flake('{ self, nixpkgs }: let builtins = { currentSystem = "x"; }; in let inherit (builtins) currentSystem; in { x = currentSystem; }');
+  assert.deepEqual(only(await lint(shadowed)), []);
+});
