@@ -1,0 +1,55 @@
+// `npm run package` output: the .vsix holds the bundles, both wasm files and the grammar,
+// and no sources, tests or node_modules (.vscodeignore is an allow-list).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO } from '../helpers/lspClient';
+
+/** Names of the entries of a zip file, from its central directory. */
+function zipEntries(file: string): string[] {
+  const buf = fs.readFileSync(file);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, 'end of central directory');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(p), 0x02014b50, 'central directory entry');
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    names.push(buf.toString('utf8', p + 46, p + 46 + nameLen));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return names;
+}
+
+test('the vsix holds the bundles and both wasm files, and no sources or tests', () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flake-lens-vsix-')), 'flake-lens.vsix');
+  const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '-o', out], { cwd: REPO, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const names = zipEntries(out).filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
+  for (const required of [
+    'package.json',
+    'dist/extension.js',
+    'dist/server.js',
+    'dist/cli.js',
+    'dist/web-tree-sitter.wasm',
+    'dist/tree-sitter-nix.wasm',
+    'syntaxes/nix.tmLanguage.json',
+    'language-configuration.json',
+  ]) {
+    assert.ok(names.includes(required), `${required} in ${names.join(', ')}`);
+  }
+  const forbidden = names.filter((n) => /\.ts$|^test\/|^server\/|^client\/|^node_modules\/|^scripts\/|\.map$|^out\//.test(n));
+  assert.deepEqual(forbidden, []);
+  // The wasm shipped is the committed grammar, byte for byte.
+  assert.deepEqual(
+    fs.readFileSync(path.join(REPO, 'dist', 'tree-sitter-nix.wasm')),
+    fs.readFileSync(path.join(REPO, 'server', 'grammar', 'tree-sitter-nix.wasm')),
+  );
+});
