@@ -45,9 +45,21 @@ export function nixFlakesMissing(): string | undefined {
 }
 
 export interface NixParseResult {
+  /** Exit status 0. */
   ok: boolean;
+  /**
+   * Nix rejected the syntax: a `syntax error` from the parser or a lexer error (`path has a
+   * trailing slash`). Errors found after parsing (`undefined variable`, `attribute 'a' already
+   * defined`, `duplicate formal function argument`) are not syntax errors: a syntax tree cannot
+   * see them, so tests comparing parsers should expect no error for them.
+   */
+  syntaxError: boolean;
   status: number | null;
   stderr: string;
+}
+
+export function isSyntaxError(stderr: string): boolean {
+  return /error: syntax error|has a trailing slash/.test(stderr);
 }
 
 /** `nix-instantiate --parse FILE`: does Nix accept the file's syntax? */
@@ -67,7 +79,7 @@ function run(cmd: string, args: string[], opts: { cwd: string; stdin?: string })
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (status) => resolve({ ok: status === 0, status, stderr }));
+    child.on('close', (status) => resolve({ ok: status === 0, syntaxError: status !== 0 && isSyntaxError(stderr), status, stderr }));
     child.stdin.on('error', () => undefined); // nix may exit before reading everything
     child.stdin.end(opts.stdin ?? '');
   });
