@@ -148,19 +148,43 @@ export function boundValue(binder: Node): Node | null {
   return null;
 }
 
-/** Free variable names used inside `node` (names not bound within it), with one use each. */
+/**
+ * Free variable names used inside `node` (names not bound within it), with one use each: the node
+ * to pass to `resolve`. `inherit x;` uses `x` too, as seen from outside its attrset or let (an
+ * inherit never sees the bindings of its own set), so its use is that set.
+ */
 export function freeVariables(node: Node): Map<string, Node> {
   const out = new Map<string, Node>();
-  for (const v of node.descendantsOfType('variable_expression')) {
-    if (!v) continue;
-    const name = field(v, 'name')!.text;
-    if (out.has(name)) continue;
-    const r = resolve(name, v);
+  const consider = (name: string, use: Node) => {
+    if (out.has(name)) return;
+    const r = resolve(name, use);
     // Bound inside `node` itself: not free.
-    if (r.scope && r.scope.startIndex >= node.startIndex && r.scope.endIndex <= node.endIndex) continue;
-    out.set(name, v);
+    if (r.scope && r.scope.startIndex >= node.startIndex && r.scope.endIndex <= node.endIndex) return;
+    out.set(name, use);
+  };
+  for (const v of node.descendantsOfType(['variable_expression', 'inherit'])) {
+    if (!v) continue;
+    if (v.type === 'variable_expression') {
+      consider(field(v, 'name')!.text, v);
+      continue;
+    }
+    const owner = v.parent?.parent;
+    if (!owner) continue;
+    for (const a of field(v, 'attrs')?.childrenForFieldName('attr') ?? []) {
+      const name = attrName(a);
+      if (name !== undefined) consider(name, owner);
+    }
   }
   return out;
+}
+
+/** The innermost `with` whose body holds `at`: where names that no binder binds come from. */
+export function innermostWith(at: Node): Node | null {
+  let child = at;
+  for (let p = at.parent; p; child = p, p = p.parent) {
+    if (p.type === 'with_expression' && field(p, 'body')?.equals(child)) return p;
+  }
+  return null;
 }
 
 export function isInsideError(node: Node): boolean {

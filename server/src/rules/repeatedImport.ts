@@ -6,7 +6,7 @@ import type { DocumentContext } from '../context';
 import type { Finding, Fix, OffsetEdit } from '../findings';
 import type { ImportSite } from '../imports';
 import type { Node } from '../parser';
-import { field, freeVariables, kids, lineIndent, resolve, selectPath, unparen } from '../syntax';
+import { field, freeVariables, innermostWith, kids, lineIndent, resolve, selectPath, unparen } from '../syntax';
 import { replaceCall } from './rewrite';
 
 /** Functions that apply their function argument to many values. */
@@ -28,9 +28,11 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   const out: Finding[] = [];
+  // Names given out by earlier fixes: fix-all applies them together, so each needs its own.
+  const reserved = new Set<string>();
   for (const group of groups.values()) {
     if (group.length >= 2) {
-      const fix = hoist(ctx, group, commonAncestor(group.map((s) => s.call)));
+      const fix = hoist(ctx, group, commonAncestor(group.map((s) => s.call)), reserved);
       for (const site of group) {
         out.push({
           code: 'repeated-import',
@@ -49,7 +51,7 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
     const site = group[0];
     const loop = iteratedLambda(site);
     if (!loop) continue;
-    const fix = hoist(ctx, [site], loop.apply);
+    const fix = hoist(ctx, [site], loop.apply, reserved);
     out.push({
       code: 'repeated-import',
       start: site.call.startIndex,
@@ -70,7 +72,7 @@ function instanceKey(site: ImportSite): string {
   const text = site.call.text.replace(/\s+/g, ' ').replace(/\s*([{}()[\];=,.])\s*/g, '$1');
   const binders = [...freeVariables(site.call)]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, use]) => `${name}@${resolve(name, use).binder?.startIndex ?? 'free'}`);
+    .map(([name, use]) => `${name}@${resolve(name, use).binder?.startIndex ?? `with:${innermostWith(use)?.startIndex ?? 'none'}`}`);
   return `${site.input}\0${text}\0${binders.join(',')}`;
 }
 
@@ -78,10 +80,15 @@ function sameBinder(a: Node | null, b: Node | null): boolean {
   return a === null ? b === null : b !== null && a.equals(b);
 }
 
-/** Do the free variables of `expr` mean the same at `at` as where `expr` stands? */
+/**
+ * Do the free variables of `expr` mean the same at `at` as where `expr` stands? A name no binder
+ * binds comes from the enclosing `with`s (or builtins), so those must be the same too.
+ */
 function sameScope(expr: Node, at: Node): boolean {
   for (const [name, use] of freeVariables(expr)) {
-    if (!sameBinder(resolve(name, use).binder, resolve(name, at).binder)) return false;
+    const binder = resolve(name, use).binder;
+    if (!sameBinder(binder, resolve(name, at).binder)) return false;
+    if (!binder && !sameBinder(innermostWith(use), innermostWith(at))) return false;
   }
   return true;
 }
@@ -120,15 +127,15 @@ function iteratedLambda(site: ImportSite): { lambda: Node; apply: Node; iterator
 
 const EXPRESSION = /_expression$/;
 
-function freshName(text: string, input: string): string {
-  const taken = (n: string) => new RegExp(`(^|[^a-zA-Z0-9_'-])${n.replace(/'/g, "\\'")}($|[^a-zA-Z0-9_'-])`).test(text);
+function freshName(text: string, input: string, reserved: Set<string>): string {
+  const taken = (n: string) => reserved.has(n) || new RegExp(`(^|[^a-zA-Z0-9_'-])${n.replace(/'/g, "\\'")}($|[^a-zA-Z0-9_'-])`).test(text);
   const base = input === 'nixpkgs' ? 'pkgs' : `${input.replace(/-/g, '_')}Pkgs`;
   for (const n of [base, `${base}'`, `${base}''`, `shared${base[0].toUpperCase()}${base.slice(1)}`]) if (!taken(n)) return n;
   for (let i = 1; ; i++) if (!taken(`${base}${i}`)) return `${base}${i}`;
 }
 
 /** Replaces each site by a name bound once: an existing `let` binding, a new one, or a new `let`. */
-function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node): Fix | undefined {
+function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node, reserved: Set<string>): Fix | undefined {
   const expr = sites[0].call;
   const replaceAll = (name: string, except?: ImportSite): OffsetEdit[] =>
     sites.filter((s) => s !== except).map((s) => replaceCall(s.call, name));
@@ -148,7 +155,8 @@ function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node): Fix | und
     }
   }
 
-  const name = freshName(ctx.text, sites[0].input);
+  const name = freshName(ctx.text, sites[0].input, reserved);
+  reserved.add(name);
   // 2. The nearest enclosing let where the import means the same: add a binding there.
   for (let p: Node | null = from; p; p = p.parent) {
     if (p.type !== 'let_expression') continue;
@@ -170,18 +178,21 @@ function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node): Fix | und
   let e: Node | null = from;
   while (e && !(EXPRESSION.test(e.type) && sameScope(expr, e))) e = e.parent;
   if (!e) return undefined;
-  let inner = e.text;
-  for (const edit of replaceAll(name).sort((a, b) => b.start - a.start)) {
-    inner = inner.slice(0, edit.start - e.startIndex) + edit.newText + inner.slice(edit.end - e.startIndex);
-  }
   const parent = e.parent?.type;
   const bare = parent === 'binding' || parent === 'parenthesized_expression' || parent === 'source_code' ||
     (parent === 'function_expression' && field(e.parent, 'body')?.equals(e)) ||
-    (parent === 'let_expression' && field(e.parent, 'body')?.equals(e));
-  const wrapped = `let ${name} = ${expr.text}; in ${inner}`;
+    (parent === 'let_expression' && field(e.parent, 'body')?.equals(e)) ||
+    (parent === 'with_expression' && field(e.parent, 'body')?.equals(e));
+  // Insertions around `e` rather than one replacement of it, so that fixes of other groups that
+  // wrap the same expression or replace sites inside it still apply together.
+  const open = `${bare ? '' : '('}let ${name} = ${expr.text}; in `;
   return {
     title: `Bind \`${name} = import ${sites[0].target.text} …\` once in a new let and reuse it`,
-    edits: [{ start: e.startIndex, end: e.endIndex, newText: bare ? wrapped : `(${wrapped})` }],
+    edits: [
+      { start: e.startIndex, end: e.startIndex, newText: open },
+      ...replaceAll(name),
+      ...(bare ? [] : [{ start: e.endIndex, end: e.endIndex, newText: ')' }]),
+    ],
     safe: true,
     preferred: true,
   };
