@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Context } from './context';
 
-type Factory = (ctx: Context) => (...args: unknown[]) => unknown;
+export type Factory = (ctx: Context) => (...args: unknown[]) => unknown;
 
 const restartServer: Factory = (ctx) => async () => {
   await vscode.window.withProgress(

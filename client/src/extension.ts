@@ -3,26 +3,28 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { Context } from './context';
 import { registerCommands } from './commands';
+import { INPUTS_COMMANDS, updateNixContext } from './inputsCommands';
+import { InputsTreeProvider, registerInputsView } from './inputsTree';
 
 /** What `activate()` returns: the end-to-end tests drive the extension through it. */
 export interface FlakeLensApi {
   readonly client: LanguageClient | undefined;
-  readonly inputsTree: vscode.TreeDataProvider<unknown> | undefined;
+  readonly inputsTree: InputsTreeProvider | undefined;
 }
 
 let ctx: Context | undefined;
 
 export async function activate(extensionContext: vscode.ExtensionContext): Promise<FlakeLensApi> {
   const c = (ctx = new Context(extensionContext));
-  registerCommands(c);
+  registerCommands(c, INPUTS_COMMANDS);
+  updateNixContext();
+  const tree = registerInputsView(c);
   await c.start();
   return {
     get client() {
       return c.client;
     },
-    get inputsTree() {
-      return c.inputsTree;
-    },
+    inputsTree: tree,
   };
 }
 

@@ -94,13 +94,15 @@ function errorRanges(root: Node): [number, number][] {
   return out;
 }
 
-export function tooLarge(text: string, limit: number): Finding {
-  return {
+/** The one finding for a file over the size limit; severity and suppression as for any rule. */
+export function tooLarge(text: string, settings: Settings): Finding[] {
+  const limit = settings.maxFileSize;
+  return finish([{
     code: 'too-large',
     start: 0,
     end: Math.min(text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'), text.length),
     severity: 'information',
     message: `Flake Lens skipped this file: ${text.length} characters is over the limit of ${limit} (setting flakeLens.maxFileSize).`,
     fixes: [],
-  };
+  }], text, null, settings);
 }

@@ -151,7 +151,7 @@ function readText(file: string): { text: string; lossy: boolean } {
 }
 
 function analyseText(language: Language, file: string, text: string, settings: Settings): Finding[] {
-  if (text.length > settings.maxFileSize) return [tooLarge(text, settings.maxFileSize)];
+  if (text.length > settings.maxFileSize) return tooLarge(text, settings);
   const parsed = ParsedNix.createSync(language, text);
   try {
     return analyse({ text, tree: parsed.tree, isFlake: path.basename(file) === 'flake.nix', settings });

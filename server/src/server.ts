@@ -199,7 +199,7 @@ export class FlakeLensServer {
     const text = state.doc.getText();
     const items = state.parsed
       ? analyse({ text, tree: state.parsed.tree, isFlake: isFlakeUri(state.doc.uri), settings })
-      : [tooLarge(text, settings.maxFileSize)];
+      : tooLarge(text, settings);
     state.findings = { version, items };
     return items;
   }

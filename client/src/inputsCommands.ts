@@ -1,0 +1,119 @@
+// Commands of the Flake Inputs view and of stale-lock fixes. Those that run nix do so only in a
+// trusted workspace and when a `nix` executable is on PATH (found without running anything).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Context } from './context';
+import type { InputsItem } from './inputsTree';
+import type { Range, TextEditDto } from '../../server/src/protocol';
+
+type Input = Extract<InputsItem, { kind: 'input' }>;
+type Factory = (ctx: Context) => (...args: unknown[]) => unknown;
+
+export function nixOnPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, 'nix');
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const toRange = (r: Range) => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+
+async function reveal(uri: string, range: Range): Promise<void> {
+  const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uri));
+  editor.selection = new vscode.Selection(toRange(range).start, toRange(range).end);
+  editor.revealRange(toRange(range), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+function asInput(arg: unknown): Input | undefined {
+  const item = arg as InputsItem | undefined;
+  return item?.kind === 'input' ? item : undefined;
+}
+
+function runNix(ctx: Context, cwd: string, args: string[], title: string): void {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('Flake Lens runs nix only in a trusted workspace.');
+    return;
+  }
+  if (!nixOnPath()) {
+    void vscode.window.showWarningMessage('Flake Lens: no `nix` executable on PATH.');
+    return;
+  }
+  const terminal = vscode.window.createTerminal({ name: title, cwd });
+  ctx.push(terminal);
+  terminal.show();
+  terminal.sendText(['nix', ...args].map((a) => (/^[\w./:=-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '));
+}
+
+const refresh: Factory = (ctx) => () => (ctx.inputsTree as { refresh?: () => void } | undefined)?.refresh?.();
+
+const goToDeclaration: Factory = () => async (arg) => {
+  const item = asInput(arg);
+  if (item?.edge.declaration) await reveal(item.flake.flakeUri, item.edge.declaration);
+  else void vscode.window.showInformationMessage('Flake Lens: flake.nix does not declare this input itself.');
+};
+
+const openInLock: Factory = () => async (arg) => {
+  const item = asInput(arg);
+  if (item?.node?.lockRange && item.flake.lockUri) await reveal(item.flake.lockUri, item.node.lockRange);
+};
+
+const copyReference: Factory = () => async (arg) => {
+  const ref = asInput(arg)?.node?.reference;
+  if (ref) {
+    await vscode.env.clipboard.writeText(ref);
+    void vscode.window.setStatusBarMessage(`Copied ${ref}`, 3000);
+  }
+};
+
+const openUpstream: Factory = () => async (arg) => {
+  const url = asInput(arg)?.node?.webUrl;
+  if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
+};
+
+const addFollows: Factory = (ctx) => async (arg) => {
+  const item = asInput(arg);
+  const fix = item?.edge.addFollows;
+  if (!item || !fix) return;
+  const edit = new vscode.WorkspaceEdit();
+  const uri = vscode.Uri.parse(item.flake.flakeUri);
+  for (const e of fix.edits as TextEditDto[]) edit.replace(uri, toRange(e.range), e.newText);
+  if (!(await vscode.workspace.applyEdit(edit))) ctx.output.warn(`could not apply: ${fix.title}`);
+};
+
+const updateInput: Factory = (ctx) => (arg) => {
+  const item = asInput(arg);
+  if (!item) return;
+  const dir = path.dirname(vscode.Uri.parse(item.flake.flakeUri).fsPath);
+  runNix(ctx, dir, ['flake', 'update', item.path[0]], `nix flake update ${item.path[0]}`);
+};
+
+/** Server-provided fix for stale-lock: argument is the flake.nix or flake.lock URI. */
+const updateLock: Factory = (ctx) => (arg) => {
+  const uri = typeof arg === 'string' ? vscode.Uri.parse(arg) : vscode.window.activeTextEditor?.document.uri;
+  if (!uri) return;
+  runNix(ctx, path.dirname(uri.fsPath), ['flake', 'lock'], 'nix flake lock');
+};
+
+export const INPUTS_COMMANDS: Record<string, Factory> = {
+  'flakeLens.inputs.refresh': refresh,
+  'flakeLens.inputs.goToDeclaration': goToDeclaration,
+  'flakeLens.inputs.openInLock': openInLock,
+  'flakeLens.inputs.copyReference': copyReference,
+  'flakeLens.inputs.openUpstream': openUpstream,
+  'flakeLens.inputs.addFollows': addFollows,
+  'flakeLens.inputs.updateInput': updateInput,
+  'flakeLens.updateLock': updateLock,
+};
+
+/** Context keys for `when` clauses: nix available and the workspace trusted. */
+export function updateNixContext(): void {
+  void vscode.commands.executeCommand('setContext', 'flakeLens.nixAvailable', !!nixOnPath());
+}

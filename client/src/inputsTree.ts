@@ -1,0 +1,236 @@
+// The Flake Inputs view: one root per flake, fed by the server's `flakeLens/inputGraph` request.
+// Children are built on expansion from the node table the server sends; a lock node reached a
+// second time is shown as a reference instead of being expanded again, as `nix flake metadata` does.
+import * as vscode from 'vscode';
+import type { FlakeGraphDto, InputEdgeDto, LockNodeDto } from '../../server/src/protocol';
+import { InputGraphChangedNotification, InputGraphRequest } from '../../server/src/protocol';
+import type { Context } from './context';
+
+export type InputsItem =
+  | { kind: 'flake'; flake: FlakeGraphDto }
+  | { kind: 'summary'; flake: FlakeGraphDto }
+  | { kind: 'problem'; flake: FlakeGraphDto; message: string }
+  | { kind: 'input'; flake: FlakeGraphDto; path: string[]; edge: InputEdgeDto; node?: LockNodeDto; expandable: boolean; firstPath?: string[] };
+
+const ORDINAL = ['1st', '2nd', '3rd'];
+const ordinal = (n: number) => ORDINAL[n - 1] ?? `${n}th`;
+
+export function age(seconds: number, now = Date.now()): string {
+  const days = Math.floor((now / 1000 - seconds) / 86400);
+  if (days <= 0) return 'today';
+  if (days === 1) return 'yesterday';
+  if (days < 60) return `${days} days ago`;
+  if (days < 730) return `${Math.floor(days / 30)} months ago`;
+  return `${Math.floor(days / 365)} years ago`;
+}
+
+/** For each node, the path of its first visit in depth-first order (the one that is expanded). */
+export function firstVisits(flake: FlakeGraphDto): Map<string, string> {
+  const first = new Map<string, string>();
+  if (!flake.root) return first;
+  first.set(flake.root, '');
+  const visit = (key: string, path: string[]) => {
+    for (const e of flake.nodes[key]?.inputs ?? []) {
+      if (e.follows || !e.target || first.has(e.target)) continue;
+      const p = [...path, e.name];
+      first.set(e.target, p.join('/'));
+      visit(e.target, p);
+    }
+  };
+  visit(flake.root, []);
+  return first;
+}
+
+export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<InputsItem | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private flakes: FlakeGraphDto[] | undefined;
+  private readonly visits = new WeakMap<FlakeGraphDto, Map<string, string>>();
+  private loading: Promise<FlakeGraphDto[]> | undefined;
+
+  constructor(private readonly ctx: Context) {}
+
+  refresh(): void {
+    this.flakes = undefined;
+    this.loading = undefined;
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  private async load(): Promise<FlakeGraphDto[]> {
+    if (this.flakes) return this.flakes;
+    this.loading ??= (async () => {
+      const client = this.ctx.client;
+      if (!client) return [];
+      try {
+        const result = await client.sendRequest(InputGraphRequest, {});
+        this.flakes = result.flakes;
+      } catch (e) {
+        this.ctx.output.error(`flakeLens/inputGraph failed: ${String(e)}`);
+        this.flakes = [];
+      }
+      void vscode.commands.executeCommand('setContext', 'flakeLens.noFlakes', this.flakes.length === 0);
+      return this.flakes;
+    })();
+    return this.loading;
+  }
+
+  async getChildren(item?: InputsItem): Promise<InputsItem[]> {
+    if (!item) {
+      const flakes = await this.load();
+      return flakes.map((flake) => ({ kind: 'flake', flake }));
+    }
+    const flake = item.flake;
+    if (item.kind === 'flake') {
+      const out: InputsItem[] = [];
+      if (flake.problem) out.push({ kind: 'problem', flake, message: flake.problem });
+      if (flake.root) out.push({ kind: 'summary', flake }, ...this.edges(flake, flake.root, []));
+      return out;
+    }
+    if (item.kind === 'input' && item.expandable && item.edge.target) return this.edges(flake, item.edge.target, item.path);
+    return [];
+  }
+
+  private edges(flake: FlakeGraphDto, key: string, path: string[]): InputsItem[] {
+    let visits = this.visits.get(flake);
+    if (!visits) this.visits.set(flake, (visits = firstVisits(flake)));
+    return (flake.nodes[key]?.inputs ?? []).map((edge) => {
+      const p = [...path, edge.name];
+      const node = edge.target ? flake.nodes[edge.target] : undefined;
+      const first = edge.target ? visits!.get(edge.target) : undefined;
+      const isFirst = !edge.follows && first === p.join('/');
+      return {
+        kind: 'input',
+        flake,
+        path: p,
+        edge,
+        node,
+        expandable: isFirst && (node?.inputs.length ?? 0) > 0,
+        firstPath: !edge.follows && !isFirst && first !== undefined ? first.split('/') : undefined,
+      } satisfies InputsItem;
+    });
+  }
+
+  getTreeItem(item: InputsItem): vscode.TreeItem {
+    switch (item.kind) {
+      case 'flake': {
+        const t = new vscode.TreeItem(item.flake.name, vscode.TreeItemCollapsibleState.Expanded);
+        t.id = `flake:${item.flake.flakeUri}`;
+        t.description = vscode.workspace.asRelativePath(vscode.Uri.parse(item.flake.flakeUri), true);
+        t.iconPath = new vscode.ThemeIcon('repo');
+        t.resourceUri = vscode.Uri.parse(item.flake.flakeUri);
+        t.contextValue = 'flake';
+        t.command = { command: 'vscode.open', title: 'Open flake.nix', arguments: [vscode.Uri.parse(item.flake.flakeUri)] };
+        return t;
+      }
+      case 'summary': {
+        const t = new vscode.TreeItem(item.flake.summary, vscode.TreeItemCollapsibleState.None);
+        t.iconPath = new vscode.ThemeIcon('info');
+        t.contextValue = 'summary';
+        return t;
+      }
+      case 'problem': {
+        const t = new vscode.TreeItem(item.message, vscode.TreeItemCollapsibleState.None);
+        t.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        t.contextValue = 'problem';
+        if (item.flake.lockUri) t.command = { command: 'vscode.open', title: 'Open flake.lock', arguments: [vscode.Uri.parse(item.flake.lockUri)] };
+        return t;
+      }
+      case 'input':
+        return this.inputItem(item);
+    }
+  }
+
+  private inputItem(item: Extract<InputsItem, { kind: 'input' }>): vscode.TreeItem {
+    const { edge, node } = item;
+    const t = new vscode.TreeItem(edge.name, item.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    t.id = `${item.flake.flakeUri}#${item.path.join('/')}`;
+    const parts: string[] = [];
+    const context = ['input'];
+    if (item.path.length === 1) context.push('root');
+    if (edge.follows) {
+      parts.push(`→ ${edge.follows.length ? edge.follows.join('/') : '(this flake)'}`);
+      t.iconPath = new vscode.ThemeIcon('arrow-right');
+      context.push('follows');
+    } else if (node) {
+      if (node.reference) parts.push(node.reference);
+      if (node.rev) parts.push(node.rev.slice(0, 7));
+      if (node.lastModified) parts.push(age(node.lastModified));
+      if (node.duplicate) {
+        parts.push(`${ordinal(node.duplicate.ordinal)} ${node.duplicate.upstream} revision`);
+        t.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        context.push('duplicate');
+      } else if (!node.flake) {
+        t.iconPath = new vscode.ThemeIcon('file-zip');
+        context.push('nonflake');
+      } else {
+        t.iconPath = new vscode.ThemeIcon('package');
+      }
+      if (item.firstPath) {
+        parts.push(`(see ${item.firstPath.join('/')})`);
+        context.push('reference');
+      }
+    } else {
+      parts.push('broken follows');
+      t.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+    }
+    if (edge.addFollows) context.push('canAddFollows');
+    if (edge.declaration) context.push('declared');
+    if (node?.lockRange) context.push('locked');
+    if (node?.webUrl) context.push('web');
+    t.description = parts.join(' · ');
+    t.tooltip = tooltip(item);
+    t.contextValue = context.join(' ');
+    if (edge.declaration) {
+      t.command = { command: 'flakeLens.inputs.goToDeclaration', title: 'Go to Declaration', arguments: [item] };
+    } else if (node?.lockRange) {
+      t.command = { command: 'flakeLens.inputs.openInLock', title: 'Open in flake.lock', arguments: [item] };
+    }
+    return t;
+  }
+}
+
+function tooltip(item: Extract<InputsItem, { kind: 'input' }>): vscode.MarkdownString {
+  const { edge, node } = item;
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${item.path.join(' / ')}**\n\n`);
+  if (edge.follows) md.appendMarkdown(`follows \`${edge.follows.join('/') || '(root)'}\`\n\n`);
+  if (!node) {
+    if (!edge.target) md.appendMarkdown('$(error) this follows points to no input\n');
+    return md;
+  }
+  const rows: [string, string | undefined][] = [
+    ['Reference', node.reference && `\`${node.reference}\``],
+    ['Locked', node.lockedReference && `\`${node.lockedReference}\``],
+    ['Revision', node.rev && `\`${node.rev}\``],
+    ['Last modified', node.lastModified ? `${new Date(node.lastModified * 1000).toISOString().slice(0, 10)} (${age(node.lastModified)})` : undefined],
+    ['narHash', node.narHash && `\`${node.narHash}\``],
+    ['Flake', node.flake ? 'yes' : 'no (`flake = false`)'],
+    ['Lock node', `\`${node.key}\``],
+  ];
+  md.appendMarkdown('| | |\n|---|---|\n');
+  for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${k} | ${v} |\n`);
+  if (node.duplicate) {
+    md.appendMarkdown(
+      `\n$(warning) ${ordinal(node.duplicate.ordinal)} of ${node.duplicate.revisions} revisions of \`${node.duplicate.upstream}\` in this lock: ` +
+        `add a \`follows\` so every input shares one.\n`,
+    );
+  }
+  return md;
+}
+
+/** Registers the view and keeps it fresh: on server notifications and after a restart. */
+export function registerInputsView(ctx: Context): InputsTreeProvider {
+  const provider = new InputsTreeProvider(ctx);
+  const view = vscode.window.createTreeView('flakeLens.inputs', { treeDataProvider: provider, showCollapseAll: true });
+  ctx.push(provider, view);
+  ctx.inputsTree = provider;
+  ctx.onClientReady(() => {
+    ctx.client?.onNotification(InputGraphChangedNotification, () => provider.refresh());
+    provider.refresh();
+  });
+  return provider;
+}
