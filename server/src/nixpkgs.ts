@@ -204,6 +204,19 @@ export class NixpkgsResolver {
     return undefined;
   }
 
+  /**
+   * The nixpkgs input that the first `names.length` attributes of a select denote:
+   * `nixpkgs` (no names), `inputs.nixpkgs` (`inputs` + [nixpkgs]), `self.inputs.nixpkgs`.
+   * tree-sitter-nix makes `inputs.nixpkgs.legacyPackages.x` one select, so the input is a prefix.
+   */
+  refOfPath(base: Node, names: (string | undefined)[]): string | undefined {
+    if (names.length === 0) return this.refOf(base)?.input;
+    const [first, second] = names;
+    if (names.length === 1 && first && this.isNixpkgsName(first) && this.isInputsSet(base, 0)) return first;
+    if (names.length === 2 && first === 'inputs' && second && this.isNixpkgsName(second) && isVariable(base, 'self')) return second;
+    return undefined;
+  }
+
   /** The nixpkgs input an expression denotes, if any. */
   refOf(expr: Node | null, depth = 0): NixpkgsRef | undefined {
     const node = unparen(expr);
