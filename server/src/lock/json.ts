@@ -62,7 +62,10 @@ export function parseJson(text: string): JsonResult {
 
 class JsonParser {
   i = 0;
-  constructor(private readonly s: string) {}
+  private nextBackslash: number;
+  constructor(private readonly s: string) {
+    this.nextBackslash = s.indexOf('\\');
+  }
 
   fail(message: string, offset = this.i): never {
     throw new Fail(message, Math.min(offset, this.s.length));
@@ -123,7 +126,10 @@ class JsonParser {
       // Fast path: jump to the next quote or backslash.
       let q = s.indexOf('"', i);
       if (q < 0) this.fail('unterminated string', this.i);
-      const b = s.indexOf('\\', i);
+      // The next backslash is cached: searching for it from every string would be quadratic in
+      // a file that has none.
+      if (this.nextBackslash !== -1 && this.nextBackslash < i) this.nextBackslash = s.indexOf('\\', i);
+      const b = this.nextBackslash;
       if (b >= 0 && b < q) q = b;
       for (let k = i; k < q; k++) {
         if (s.charCodeAt(k) < 0x20) this.fail('control character in string', k);

@@ -30,6 +30,8 @@ export interface LockNode {
   original?: RefAttrs;
   /** False for `flake = false` inputs (plain sources). */
   flake: boolean;
+  /** Newer Nix: for relative `path:` inputs, the input path of the flake they are relative to. */
+  parent?: string[];
 }
 
 export interface LockFile {
@@ -157,6 +159,11 @@ function readNode(m: JsonMember, errors: LockError[]): LockNode | undefined {
   node.original = readAttrs(v, 'original', m.key, errors);
   const flake = member(v, 'flake');
   if (flake && flake.value.kind === 'boolean') node.flake = flake.value.value as boolean;
+  const parent = member(v, 'parent');
+  if (parent) {
+    const t = readTarget(parent.value);
+    if (t?.kind === 'follows') node.parent = t.path;
+  }
   return node;
 }
 

@@ -1,0 +1,360 @@
+// Reads the `inputs` of a flake.nix from its tree-sitter tree, in every style people write them
+// (flat `inputs.x.url`, an `inputs = { ... }` set, per-input sets, attribute form, follows, nested
+// `inputs.a.inputs.b...`), keeping offsets and enough about the layout to insert new lines in
+// the same style. Also the outputs function's formals, for the unused-input check.
+import type { Node } from '../parser';
+
+export interface StrValue {
+  value: string;
+  start: number;
+  end: number;
+}
+
+/** One binding that contributes to an input's declaration, and how to add siblings to it. */
+export interface DeclSite {
+  /** The whole binding (`inputs.x.url = "...";`). */
+  start: number;
+  end: number;
+  /** Attribute names from the enclosing set down to this input, e.g. ['inputs', 'x'] or ['x'];
+   *  empty when the binding sits inside the input's own set (`x = { url = ...; }`). */
+  prefix: string[];
+  /** Leading whitespace of the binding's line. */
+  indent: string;
+}
+
+export interface InputDecl {
+  name: string;
+  /** Input names from the root flake down to this one: ['home-manager', 'nixpkgs']. */
+  path: string[];
+  /** The first place the name appears (the identifier in the attrpath). */
+  nameStart: number;
+  nameEnd: number;
+  url?: StrValue;
+  /** Attribute-form fields: type, owner, repo, ref, rev, dir, path, host, id, ... */
+  attrs: Record<string, StrValue>;
+  flake?: { value: boolean; start: number; end: number };
+  follows?: StrValue;
+  inputs: Map<string, InputDecl>;
+  sites: DeclSite[];
+}
+
+export interface Formal {
+  name: string;
+  start: number;
+  end: number;
+}
+
+export interface OutputsInfo {
+  /** The `outputs = ...;` binding. */
+  start: number;
+  end: number;
+  /** False when outputs is not a function with a formals set (`outputs = inputs: ...`). */
+  hasFormals: boolean;
+  formals: Formal[];
+  ellipsis: boolean;
+  /** `inputs@{ ... }` or `{ ... }@inputs`. */
+  atBinding?: string;
+  /** The formals set `{ ... }`, for inserting a name. */
+  formalsStart?: number;
+  formalsEnd?: number;
+  /** Names used as variables in the body (including `inherit x;`). */
+  usedNames: Set<string>;
+  /** True if the body may reach inputs another way (`self.inputs`, `builtins.getFlake`...). */
+  dynamicUse: boolean;
+}
+
+export interface InputsContainer {
+  /** 'set' for `inputs = { ... };`, 'flat' when inputs are declared as `inputs.x... = ...;`. */
+  style: 'set' | 'flat';
+  /** Where a new declaration goes: after the binding that spans [lastStart, insertAfter),
+   *  with this indentation and attrpath prefix. */
+  insertAfter: number;
+  lastStart: number;
+  indent: string;
+  prefix: string[];
+}
+
+export interface FlakeInputs {
+  inputs: Map<string, InputDecl>;
+  container?: InputsContainer;
+  outputs?: OutputsInfo;
+  /** True when flake.nix is not a plain attribute set we can read (e.g. `import ./x.nix`). */
+  opaque: boolean;
+}
+
+const FIELD_NAMES = ['type', 'owner', 'repo', 'ref', 'rev', 'dir', 'path', 'host', 'id', 'narHash', 'submodules', 'shallow', 'lastModified'];
+
+function lineIndent(text: string, offset: number): string {
+  const ls = text.lastIndexOf('\n', offset - 1) + 1;
+  const m = /^[ \t]*/.exec(text.slice(ls, offset));
+  return m ? m[0] : '';
+}
+
+/** Attribute names of an attrpath, or undefined if any part is dynamic (`${x}`). */
+function attrNames(attrpath: Node): { name: string; start: number; end: number }[] | undefined {
+  const out: { name: string; start: number; end: number }[] = [];
+  for (const a of attrpath.namedChildren) {
+    if (!a) continue;
+    if (a.type === 'identifier') out.push({ name: a.text, start: a.startIndex, end: a.endIndex });
+    else if (a.type === 'string_expression') {
+      const s = staticString(a);
+      if (s === undefined) return undefined;
+      out.push({ name: s, start: a.startIndex, end: a.endIndex });
+    } else if (a.type === 'comment') continue;
+    else return undefined;
+  }
+  return out;
+}
+
+/** The value of a string literal without interpolation (escapes decoded), else undefined. */
+export function staticString(n: Node): string | undefined {
+  if (n.type !== 'string_expression' && n.type !== 'indented_string_expression') return undefined;
+  let out = '';
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'string_fragment') out += c.text;
+    else if (c.type === 'escape_sequence') {
+      const e = c.text;
+      if (n.type === 'string_expression') out += e[1] === 'n' ? '\n' : e[1] === 't' ? '\t' : e[1] === 'r' ? '\r' : e.slice(1);
+      else out += e.startsWith("''\\") ? e.slice(3) : e.slice(2);
+    } else return undefined;
+  }
+  return out;
+}
+
+function bindingsOf(set: Node): Node[] {
+  const bs = set.namedChildren.find((c) => c?.type === 'binding_set');
+  return bs ? (bs.namedChildren.filter((c) => c && (c.type === 'binding' || c.type === 'inherit' || c.type === 'inherit_from')) as Node[]) : [];
+}
+
+function isSet(n: Node | null): n is Node {
+  return !!n && (n.type === 'attrset_expression' || n.type === 'rec_attrset_expression');
+}
+
+export function readFlakeInputs(root: Node): FlakeInputs {
+  const text = root.text;
+  const result: FlakeInputs = { inputs: new Map(), opaque: false };
+  let top: Node | null = root.type === 'source_code' ? root.namedChildren.find((c) => c && c.type !== 'comment') ?? null : root;
+  // Unwrap parentheses: `( { ... } )`.
+  while (top && top.type === 'parenthesized_expression') top = top.namedChildren.find((c) => c && c.type !== 'comment') ?? null;
+  if (!isSet(top)) {
+    result.opaque = true;
+    return result;
+  }
+  let lastFlat: Node | undefined;
+  for (const b of bindingsOf(top)) {
+    if (b.type !== 'binding') continue;
+    const ap = b.childForFieldName('attrpath');
+    const value = b.childForFieldName('expression');
+    if (!ap || !value) continue;
+    const names = attrNames(ap);
+    if (!names || names.length === 0) continue;
+    if (names[0].name === 'inputs') {
+      if (names.length === 1) {
+        if (isSet(value)) {
+          const inner = bindingsOf(value).filter((x) => x.type === 'binding');
+          for (const ib of inner) visitBinding(text, result.inputs, [], ib, []);
+          const lastInner = inner[inner.length - 1];
+          result.container = {
+            style: 'set',
+            insertAfter: lastInner ? lastInner.endIndex : value.startIndex + 1,
+            lastStart: lastInner ? lastInner.startIndex : value.startIndex + 1,
+            indent: lastInner ? lineIndent(text, lastInner.startIndex) : lineIndent(text, b.startIndex) + '  ',
+            prefix: [],
+          };
+        } else result.opaque = true;
+      } else {
+        visitPath(text, result.inputs, [], names.slice(1), value, b, ['inputs']);
+        lastFlat = b;
+      }
+    } else if (names[0].name === 'outputs' && names.length === 1) {
+      result.outputs = readOutputs(b, value);
+    }
+  }
+  if (!result.container && lastFlat) {
+    result.container = { style: 'flat', insertAfter: lastFlat.endIndex, lastStart: lastFlat.startIndex, indent: lineIndent(text, lastFlat.startIndex), prefix: ['inputs'] };
+  }
+  return result;
+}
+
+function declFor(map: Map<string, InputDecl>, parentPath: string[], name: { name: string; start: number; end: number }): InputDecl {
+  let d = map.get(name.name);
+  if (!d) {
+    d = { name: name.name, path: [...parentPath, name.name], nameStart: name.start, nameEnd: name.end, attrs: {}, inputs: new Map(), sites: [] };
+    map.set(name.name, d);
+  }
+  return d;
+}
+
+/** A binding inside a set whose attributes are inputs (`inputs = { ... }` or `x.inputs = {...}`). */
+function visitBinding(text: string, map: Map<string, InputDecl>, parentPath: string[], b: Node, outerPrefix: string[]): void {
+  const ap = b.childForFieldName('attrpath');
+  const value = b.childForFieldName('expression');
+  if (!ap || !value) return;
+  const names = attrNames(ap);
+  if (!names || names.length === 0) return;
+  visitPath(text, map, parentPath, names, value, b, outerPrefix);
+}
+
+/**
+ * `names` starts with an input name; `prefixSoFar` is the attrpath text before it in this
+ * binding (e.g. ['inputs'] for `inputs.x.url`), used to write siblings in the same style.
+ */
+function visitPath(
+  text: string,
+  map: Map<string, InputDecl>,
+  parentPath: string[],
+  names: { name: string; start: number; end: number }[],
+  value: Node,
+  binding: Node,
+  prefixSoFar: string[],
+): void {
+  const decl = declFor(map, parentPath, names[0]);
+  const prefix = [...prefixSoFar, names[0].name];
+  const rest = names.slice(1);
+  const site: DeclSite = { start: binding.startIndex, end: binding.endIndex, prefix, indent: lineIndent(text, binding.startIndex) };
+  if (rest.length === 0) {
+    // `x = { url = ...; inputs.y.follows = ...; }`: the input's own set.
+    if (isSet(value)) {
+      const inner = bindingsOf(value).filter((c) => c.type === 'binding');
+      if (inner.length === 0) decl.sites.push(site);
+      for (const ib of inner) {
+        const iap = ib.childForFieldName('attrpath');
+        const iv = ib.childForFieldName('expression');
+        const inames = iap ? attrNames(iap) : undefined;
+        if (!iv || !inames || inames.length === 0) continue;
+        applyField(text, decl, inames, iv, ib, []);
+      }
+    } else decl.sites.push(site);
+    return;
+  }
+  applyField(text, decl, rest, value, binding, prefix);
+}
+
+/** `names` is relative to an input (url, flake, follows, inputs.y..., type/owner/...). */
+function applyField(
+  text: string,
+  decl: InputDecl,
+  names: { name: string; start: number; end: number }[],
+  value: Node,
+  binding: Node,
+  prefix: string[],
+): void {
+  const site: DeclSite = { start: binding.startIndex, end: binding.endIndex, prefix, indent: lineIndent(text, binding.startIndex) };
+  const first = names[0].name;
+  if (first === 'inputs') {
+    decl.sites.push(site);
+    if (names.length === 1) {
+      if (isSet(value)) for (const ib of bindingsOf(value)) if (ib.type === 'binding') visitBinding(text, decl.inputs, decl.path, ib, [...prefix, 'inputs']);
+      return;
+    }
+    visitPath(text, decl.inputs, decl.path, names.slice(1), value, binding, [...prefix, 'inputs']);
+    return;
+  }
+  decl.sites.push(site);
+  if (names.length !== 1) return;
+  const str = staticString(value);
+  const sv = str !== undefined ? { value: str, start: value.startIndex, end: value.endIndex } : undefined;
+  if (first === 'url' && sv) decl.url = sv;
+  else if (first === 'follows' && sv) decl.follows = sv;
+  else if (first === 'flake' && value.type === 'variable_expression' && (value.text === 'true' || value.text === 'false')) {
+    decl.flake = { value: value.text === 'true', start: value.startIndex, end: value.endIndex };
+  } else if (FIELD_NAMES.includes(first)) {
+    if (sv) decl.attrs[first] = sv;
+    else decl.attrs[first] = { value: value.text, start: value.startIndex, end: value.endIndex };
+  }
+}
+
+function readOutputs(b: Node, value: Node): OutputsInfo {
+  const info: OutputsInfo = { start: b.startIndex, end: b.endIndex, hasFormals: false, formals: [], ellipsis: false, usedNames: new Set(), dynamicUse: false };
+  if (value.type !== 'function_expression') {
+    info.dynamicUse = true;
+    return info;
+  }
+  const formals = value.childForFieldName('formals');
+  const universal = value.childForFieldName('universal');
+  if (universal) info.atBinding = universal.text;
+  if (formals) {
+    info.hasFormals = true;
+    info.formalsStart = formals.startIndex;
+    info.formalsEnd = formals.endIndex;
+    for (const f of formals.namedChildren) {
+      if (!f) continue;
+      if (f.type === 'formal') {
+        const n = f.childForFieldName('name');
+        if (n) info.formals.push({ name: n.text, start: n.startIndex, end: n.endIndex });
+        // Defaults may use other formals: `{ a, b ? a }`.
+        const d = f.childForFieldName('default');
+        if (d) collectUses(d, info);
+      } else if (f.type === 'ellipses') info.ellipsis = true;
+    }
+  } else if (!universal) {
+    info.dynamicUse = true;
+  }
+  const body = value.childForFieldName('body');
+  if (body) collectUses(body, info);
+  return info;
+}
+
+/** Collects variable names used anywhere below `n` (iteratively: bodies can be large). */
+function collectUses(n: Node, info: OutputsInfo): void {
+  const stack: Node[] = [n];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    if (cur.type === 'variable_expression') {
+      const name = cur.childForFieldName('name')?.text ?? cur.text;
+      info.usedNames.add(name);
+      continue;
+    }
+    if (cur.type === 'inherit') {
+      // `inherit a b;` reads variables a and b.
+      const attrs = cur.namedChildren.find((c) => c?.type === 'inherited_attrs');
+      for (const a of attrs?.namedChildren ?? []) if (a?.type === 'identifier') info.usedNames.add(a.text);
+      continue;
+    }
+    if (cur.type === 'select_expression') {
+      const e = cur.childForFieldName('expression');
+      const ap = cur.childForFieldName('attrpath');
+      // `self.inputs.x` reaches inputs without naming them as variables.
+      if (e?.type === 'variable_expression' && e.text === 'self' && ap?.namedChildren[0]?.text === 'inputs') info.dynamicUse = true;
+    }
+    if (cur.type === 'ERROR') info.dynamicUse = true; // can't prove anything about broken code
+    for (const c of cur.namedChildren) if (c) stack.push(c);
+  }
+}
+
+/** Walks a declaration path ('a', 'b') in the declared inputs. */
+export function findDecl(fi: FlakeInputs, path: string[]): InputDecl | undefined {
+  let map = fi.inputs;
+  let d: InputDecl | undefined;
+  for (const name of path) {
+    d = map.get(name);
+    if (!d) return undefined;
+    map = d.inputs;
+  }
+  return d;
+}
+
+/** All declarations, depth first. */
+export function allDecls(fi: FlakeInputs): InputDecl[] {
+  const out: InputDecl[] = [];
+  const stack = [...fi.inputs.values()].reverse();
+  while (stack.length) {
+    const d = stack.pop()!;
+    out.push(d);
+    stack.push(...[...d.inputs.values()].reverse());
+  }
+  return out;
+}
+
+/** Quotes an attribute name when it is not a plain Nix identifier. */
+export function attrName(name: string): string {
+  return /^[a-zA-Z_][a-zA-Z0-9_'-]*$/.test(name) && !['if', 'then', 'else', 'assert', 'with', 'let', 'in', 'rec', 'inherit', 'or'].includes(name)
+    ? name
+    : JSON.stringify(name).replace(/\$\{/g, '\\${');
+}
+
+/** A Nix string literal. */
+export function nixString(s: string): string {
+  return JSON.stringify(s).replace(/\$\{/g, '\\${');
+}

@@ -1,0 +1,409 @@
+// Rules about flake inputs and flake.lock. Pure: they take texts and trees, return findings.
+// Findings on flake.nix and on flake.lock are returned separately (their offsets are per file).
+import type { Finding, Fix, OffsetEdit } from '../findings';
+import type { Node } from '../parser';
+import { allDecls, attrName, DeclSite, FlakeInputs, findDecl, InputDecl, nixString, readFlakeInputs } from './flakeInputs';
+import { buildGraph, Duplicate, findDuplicates, Graph, Instance, nodeAt, refToUrl, shortRev } from './graph';
+import { getInput, LockParseResult, parseLock, RefAttrs } from './lockfile';
+
+export interface LockContext {
+  flakeText?: string;
+  flake?: FlakeInputs;
+  lockText?: string;
+  parsed?: LockParseResult;
+  graph?: Graph;
+  /** Absolute paths, used only for `related` locations that point into the other file. */
+  flakePath?: string;
+  lockPath?: string;
+}
+
+export function makeContext(opts: { flakeText?: string; flakeRoot?: Node; lockText?: string; flakePath?: string; lockPath?: string }): LockContext {
+  const ctx: LockContext = { flakeText: opts.flakeText, lockText: opts.lockText, flakePath: opts.flakePath, lockPath: opts.lockPath };
+  if (opts.flakeRoot) ctx.flake = readFlakeInputs(opts.flakeRoot);
+  if (opts.lockText !== undefined) {
+    ctx.parsed = parseLock(opts.lockText);
+    if (ctx.parsed.lock) ctx.graph = buildGraph(ctx.parsed.lock);
+  }
+  return ctx;
+}
+
+export interface LockFindings {
+  /** Findings in flake.nix offsets. */
+  flake: Finding[];
+  /** Findings in flake.lock offsets. */
+  lock: Finding[];
+}
+
+export function checkLockRules(ctx: LockContext): LockFindings {
+  return {
+    flake: [...missingFollows(ctx), ...staleLock(ctx), ...brokenFollows(ctx), ...indirectInput(ctx), ...unusedInput(ctx)],
+    lock: [...lockError(ctx), ...staleLockEntries(ctx), ...duplicateLockNode(ctx)],
+  };
+}
+
+function describe(i: Instance | undefined): string {
+  if (!i) return '?';
+  const rev = i.rev ? shortRev(i.rev) : i.node;
+  return i.date ? `${rev} (${i.date})` : rev;
+}
+
+function lockUsable(ctx: LockContext): ctx is LockContext & { graph: Graph; flake: FlakeInputs; flakeText: string } {
+  return !!ctx.graph && !!ctx.flake && ctx.flakeText !== undefined && !ctx.flake.opaque;
+}
+
+// ---- missing-follows ----
+
+export function missingFollows(ctx: LockContext): Finding[] {
+  if (!lockUsable(ctx)) return [];
+  const { graph, flake } = ctx;
+  const lock = graph.lock;
+  const out: Finding[] = [];
+  for (const dup of findDuplicates(graph)) {
+    if (!dup.rootInput || !dup.rootInstance) continue;
+    for (const extra of dup.extras) {
+      const node = lock.nodes.get(extra.node)!;
+      if (!node.flake) continue; // following a plain source with a flake would change what it is
+      for (const path of extra.paths) {
+        if (path.length < 2) continue; // two root inputs at different revisions: deliberate
+        const top = findDecl(flake, [path[0]]);
+        if (!top || top.follows) continue;
+        if (pathHasNonFlake(ctx, path)) continue;
+        if (findDecl(flake, path)?.follows) continue; // declared but not locked yet: stale-lock says so
+        const fix = followsFix(ctx, path, dup);
+        out.push({
+          code: 'missing-follows',
+          start: top.nameStart,
+          end: top.nameEnd,
+          severity: 'warning',
+          message: `${path.join('/')} locks ${describe(extra)}; your ${dup.rootInput} is ${describe(dup.rootInstance)}`,
+          fixes: fix ? [fix] : [],
+          related: ctx.parsed?.lock
+            ? [{ start: node.keyStart, end: node.keyEnd, message: `second copy: '${node.key}'`, file: ctx.lockPath }]
+            : undefined,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function pathHasNonFlake(ctx: LockContext & { graph: Graph; flake: FlakeInputs }, path: string[]): boolean {
+  for (let k = 1; k <= path.length; k++) {
+    const d = findDecl(ctx.flake, path.slice(0, k));
+    if (d?.flake && !d.flake.value) return true;
+    const key = nodeAt(ctx.graph, path.slice(0, k));
+    if (key && !ctx.graph.lock.nodes.get(key)!.flake) return true;
+  }
+  return false;
+}
+
+interface Insert {
+  at: number;
+  text: string;
+}
+
+/** Where and how to add a line `inputs.<child>...` to a declared root input, in its style. */
+function insertUnder(text: string, decl: InputDecl, relative: string[], valueText: string): Insert {
+  // Prefer the input's own set (`x = { ... }`), then the last binding that mentions it.
+  const own = decl.sites.filter((s) => s.prefix.length === 0);
+  const site: DeclSite = own.length ? own[own.length - 1] : decl.sites[decl.sites.length - 1];
+  return insertAfterSite(text, site, [...site.prefix, ...relative], valueText);
+}
+
+function insertAfterSite(text: string, site: { end: number; start: number; indent: string }, attrpath: string[], valueText: string): Insert {
+  const line = `${attrpath.map(attrName).join('.')} = ${valueText};`;
+  const lineStart = text.lastIndexOf('\n', site.start - 1) + 1;
+  const sameLine = text.slice(lineStart, site.start).trim() !== '';
+  const eol = text.indexOf('\n', site.end);
+  const rest = text.slice(site.end, eol < 0 ? text.length : eol);
+  if (sameLine) return { at: site.end, text: ` ${line}` };
+  // Keep a trailing comment on its own binding's line.
+  const at = /^\s*(#.*)?$/.test(rest) ? (eol < 0 ? text.length : eol) : site.end;
+  return { at, text: `\n${site.indent}${line}` };
+}
+
+function freeRootName(ctx: LockContext & { graph: Graph; flake: FlakeInputs }, want: string, parent: string, taken: Set<string>): string {
+  const rootLock = ctx.graph.lock.nodes.get(ctx.graph.lock.root)!;
+  const used = (n: string) => taken.has(n) || ctx.flake.inputs.has(n) || !!getInput(rootLock, n) || n === 'self';
+  if (!used(want)) return want;
+  let n = `${parent}-${want}`;
+  for (let k = 2; used(n); k++) n = `${parent}-${want}-${k}`;
+  return n;
+}
+
+/**
+ * The edit that makes `path` follow the root's copy. One level (`a/nixpkgs`) is a single
+ * `inputs.a.inputs.nixpkgs.follows`. Nix 2.8 ignores overrides nested deeper than that
+ * (`inputs.a.inputs.b.inputs.nixpkgs.follows` has no effect, and without a url it even breaks
+ * locking), so for `a/b/nixpkgs` the middle input is lifted to the root with the url it was
+ * locked from, `a.inputs.b` follows it, and it follows nixpkgs.
+ */
+export function followsFix(ctx: LockContext, path: string[], dup: Duplicate): Fix | undefined {
+  if (!lockUsable(ctx) || !dup.rootInput) return undefined;
+  const { flake, flakeText: text, graph } = ctx;
+  const top = findDecl(flake, [path[0]]);
+  if (!top || top.sites.length === 0) return undefined;
+  const inserts: Insert[] = [];
+  const newRoots: { name: string; url: string; follows: [string, string] | undefined }[] = [];
+  let owner = path[0]; // root name of the input whose child we redirect
+  const taken = new Set<string>();
+  for (let k = 1; k < path.length - 1; k++) {
+    const key = nodeAt(graph, path.slice(0, k + 1));
+    const original: RefAttrs | undefined = key ? graph.lock.nodes.get(key)!.original : undefined;
+    if (!original || original.type === 'indirect' || (original.type === 'path' && !String(original.path ?? '').startsWith('/'))) return undefined;
+    const name = freeRootName(ctx, path[k], owner, taken);
+    taken.add(name);
+    newRoots.push({ name, url: refToUrl(original), follows: undefined });
+    if (k === 1) inserts.push(insertUnder(text, top, ['inputs', path[k], 'follows'], nixString(name)));
+    else newRoots[newRoots.length - 2].follows = [path[k], name];
+    owner = name;
+  }
+  const last = path[path.length - 1];
+  if (newRoots.length === 0) inserts.push(insertUnder(text, top, ['inputs', last, 'follows'], nixString(dup.rootInput)));
+  else newRoots[newRoots.length - 1].follows = [last, dup.rootInput];
+  if (newRoots.length) {
+    const c = flake.container;
+    if (!c) return undefined;
+    let block = '';
+    for (const r of newRoots) {
+      const base = [...c.prefix, r.name];
+      block += insertAfterSite(text, { start: c.lastStart, end: c.insertAfter, indent: c.indent }, [...base, 'url'], nixString(r.url)).text;
+      if (r.follows) {
+        block += insertAfterSite(text, { start: c.lastStart, end: c.insertAfter, indent: c.indent }, [...base, 'inputs', r.follows[0], 'follows'], nixString(r.follows[1])).text;
+      }
+    }
+    inserts.push({ at: c.insertAfter, text: block });
+    // The outputs function receives every root input; explicit formals must name the new ones.
+    const o = flake.outputs;
+    if (o?.hasFormals && !o.ellipsis) {
+      const lastFormal = o.formals[o.formals.length - 1];
+      if (!lastFormal) return undefined;
+      inserts.push({ at: lastFormal.end, text: newRoots.map((r) => `, ${r.name}`).join('') });
+    }
+  }
+  return {
+    title:
+      newRoots.length === 0
+        ? `Make ${path.join('/')} follow ${dup.rootInput}`
+        : `Make ${path.join('/')} follow ${dup.rootInput} (adds root input${newRoots.length > 1 ? 's' : ''} ${newRoots.map((r) => r.name).join(', ')})`,
+    edits: mergeInserts(inserts),
+    // Changes which nixpkgs the input builds against: useful, but not meaning-preserving.
+    safe: false,
+    kind: 'quickfix',
+    preferred: true,
+  };
+}
+
+function mergeInserts(inserts: Insert[]): OffsetEdit[] {
+  const by = new Map<number, string>();
+  for (const i of inserts) by.set(i.at, (by.get(i.at) ?? '') + i.text);
+  return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([at, newText]) => ({ start: at, end: at, newText }));
+}
+
+// ---- stale-lock ----
+
+/** Declarations in flake.nix that flake.lock does not reflect yet (findings in flake.nix). */
+export function staleLock(ctx: LockContext): Finding[] {
+  if (!lockUsable(ctx)) return [];
+  const { graph, flake } = ctx;
+  const lock = graph.lock;
+  const root = lock.nodes.get(lock.root)!;
+  const out: Finding[] = [];
+  const stale = (d: InputDecl, start: number, end: number, why: string): void => {
+    out.push({ code: 'stale-lock', start, end, severity: 'warning', message: `${why}; run \`nix flake lock\``, fixes: [] });
+  };
+  for (const d of allDecls(flake)) {
+    const li = d.path.length === 1 ? getInput(root, d.name) : inputAt(ctx, d.path);
+    if (d.path.length === 1 && !li) {
+      stale(d, d.nameStart, d.nameEnd, `input '${d.name}' is not in flake.lock`);
+      continue;
+    }
+    if (!d.follows) continue;
+    const want = d.follows.value === '' ? [] : d.follows.value.split('/');
+    if (!li) {
+      // The parent is not locked as a flake with this input: only stale if the parent exists.
+      const parent = nodeAt(graph, d.path.slice(0, -1));
+      if (parent && lock.nodes.get(parent)!.flake) stale(d, d.follows.start, d.follows.end, `'${d.path.join('/')}' follows '${d.follows.value}' but flake.lock has no such input`);
+      continue;
+    }
+    if (li.target.kind !== 'follows' || li.target.path.join('/') !== want.join('/')) {
+      const now = li.target.kind === 'follows' ? `follows '${li.target.path.join('/')}'` : `is locked separately as '${li.target.node}'`;
+      stale(d, d.follows.start, d.follows.end, `'${d.path.join('/')}' should follow '${d.follows.value}' but in flake.lock it ${now}`);
+    }
+  }
+  return out;
+}
+
+function inputAt(ctx: LockContext & { graph: Graph }, path: string[]) {
+  const parent = nodeAt(ctx.graph, path.slice(0, -1));
+  if (!parent) return undefined;
+  return getInput(ctx.graph.lock.nodes.get(parent)!, path[path.length - 1]);
+}
+
+/** Root inputs in flake.lock that flake.nix no longer declares (findings in flake.lock). */
+export function staleLockEntries(ctx: LockContext): Finding[] {
+  if (!ctx.parsed?.lock || !ctx.flake || ctx.flake.opaque) return [];
+  const lock = ctx.parsed.lock;
+  const root = lock.nodes.get(lock.root)!;
+  return root.inputs
+    .filter((i) => !ctx.flake!.inputs.has(i.name))
+    .map((i) => ({
+      code: 'stale-lock' as const,
+      start: i.keyStart,
+      end: i.valueEnd,
+      severity: 'warning' as const,
+      message: `input '${i.name}' is locked but no longer declared in flake.nix; run \`nix flake lock\``,
+      fixes: [],
+    }));
+}
+
+// ---- broken-follows ----
+
+export function brokenFollows(ctx: LockContext): Finding[] {
+  const flake = ctx.flake;
+  if (!flake || flake.opaque) return [];
+  const out: Finding[] = [];
+  for (const d of allDecls(flake)) {
+    if (!d.follows) continue;
+    const target = d.follows.value === '' ? [] : d.follows.value.split('/');
+    const err = (message: string) =>
+      out.push({ code: 'broken-follows', start: d.follows!.start, end: d.follows!.end, severity: 'error', message, fixes: [] });
+    if (target.length === 0) continue; // `follows = ""` is the flake itself: legal
+    if (d.path.length === 1 && target[0] === d.name) {
+      err(`input '${d.name}' follows itself`);
+      continue;
+    }
+    const first = flake.inputs.get(target[0]);
+    if (!first) {
+      err(`'${d.path.join('/')}' follows '${d.follows.value}', but this flake has no input '${target[0]}'`);
+      continue;
+    }
+    if (target.length > 1 && ctx.graph) {
+      const rootLock = ctx.graph.lock.nodes.get(ctx.graph.lock.root)!;
+      if (!getInput(rootLock, target[0])) continue; // not locked yet: stale-lock covers it
+      for (let k = 2; k <= target.length; k++) {
+        if (!nodeAt(ctx.graph, target.slice(0, k))) {
+          err(`'${d.path.join('/')}' follows '${d.follows.value}', but '${target.slice(0, k - 1).join('/')}' has no input '${target[k - 1]}'`);
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// ---- indirect-input ----
+
+export function indirectInput(ctx: LockContext): Finding[] {
+  const flake = ctx.flake;
+  if (!flake || flake.opaque) return [];
+  const out: Finding[] = [];
+  for (const d of flake.inputs.values()) {
+    if (d.follows) continue;
+    let why: string | undefined;
+    let start = d.nameStart;
+    let end = d.nameEnd;
+    if (d.url) {
+      const u = d.url.value;
+      if (u.startsWith('flake:') || /^[a-zA-Z][a-zA-Z0-9_-]*(\/[^:]*)?$/.test(u)) {
+        why = `'${u}' is looked up in the flake registry, so what it means depends on the machine`;
+        start = d.url.start;
+        end = d.url.end;
+      }
+    } else if (d.attrs.type?.value === 'indirect') {
+      why = `input '${d.name}' is looked up in the flake registry`;
+      start = d.attrs.type.start;
+      end = d.attrs.type.end;
+    } else if (!d.attrs.type) {
+      why = `input '${d.name}' has no url, so Nix looks '${d.name}' up in the flake registry`;
+    }
+    if (!why) continue;
+    const fixes: Fix[] = [];
+    const pinned = pinnedUrl(ctx, d.name);
+    if (pinned && d.url) {
+      fixes.push({ title: `Use ${pinned}`, edits: [{ start: d.url.start, end: d.url.end, newText: nixString(pinned) }], safe: false, kind: 'quickfix' });
+    }
+    out.push({ code: 'indirect-input', start, end, severity: 'information', message: why, fixes });
+  }
+  return out;
+}
+
+/** What the registry resolved an input to, as a URL without the revision (github etc. only). */
+function pinnedUrl(ctx: LockContext, name: string): string | undefined {
+  const g = ctx.graph;
+  if (!g) return undefined;
+  const key = nodeAt(g, [name]);
+  const node = key ? g.lock.nodes.get(key) : undefined;
+  const l = node?.locked;
+  if (!l || !['github', 'gitlab', 'sourcehut'].includes(l.type)) return undefined;
+  const orig = node!.original;
+  const ref = orig && typeof orig.ref === 'string' ? orig.ref : undefined;
+  const attrs: RefAttrs = { type: l.type, owner: l.owner as string, repo: l.repo as string };
+  if (ref) attrs.ref = ref;
+  if (typeof l.dir === 'string') attrs.dir = l.dir;
+  return refToUrl(attrs);
+}
+
+// ---- unused-input ----
+
+export function unusedInput(ctx: LockContext): Finding[] {
+  const flake = ctx.flake;
+  const o = flake?.outputs;
+  // Provable only with an explicit formals set: `...` or `@` let the body reach any input.
+  if (!flake || flake.opaque || !o || !o.hasFormals || o.ellipsis || o.atBinding || o.dynamicUse) return [];
+  const out: Finding[] = [];
+  for (const f of o.formals) {
+    if (f.name === 'self' || o.usedNames.has(f.name)) continue;
+    const d = flake.inputs.get(f.name);
+    if (!d) continue;
+    // Still needed if another input follows it.
+    if (allDecls(flake).some((x) => x.follows && x.follows.value.split('/')[0] === f.name)) continue;
+    out.push({
+      code: 'unused-input',
+      start: d.nameStart,
+      end: d.nameEnd,
+      severity: 'hint',
+      message: `input '${f.name}' is never used by outputs`,
+      fixes: [],
+      tags: ['unnecessary'],
+      related: [{ start: f.start, end: f.end, message: 'its unused formal' }],
+    });
+  }
+  return out;
+}
+
+// ---- flake.lock findings ----
+
+export function lockError(ctx: LockContext): Finding[] {
+  if (!ctx.parsed) return [];
+  return ctx.parsed.errors.map((e) => ({
+    code: 'lock-error' as const,
+    start: e.start,
+    end: e.end,
+    severity: 'error' as const,
+    message: e.message,
+    fixes: [],
+  }));
+}
+
+export function duplicateLockNode(ctx: LockContext): Finding[] {
+  const g = ctx.graph;
+  if (!g) return [];
+  const out: Finding[] = [];
+  for (const dup of findDuplicates(g)) {
+    for (const extra of dup.extras) {
+      const node = g.lock.nodes.get(extra.node)!;
+      const who = extra.paths.map((p) => p.join('/')).join(', ');
+      out.push({
+        code: 'duplicate-lock-node',
+        // `"nixpkgs_2": {` — the key through the opening brace.
+        start: node.keyStart,
+        end: node.start + 1,
+        severity: 'warning',
+        message: `'${node.key}' is another copy of ${dup.rootInput} at ${describe(extra)}, pulled in by ${who}; the root's ${dup.rootInput} is ${describe(dup.rootInstance)}`,
+        fixes: [],
+      });
+    }
+  }
+  return out;
+}
