@@ -17,18 +17,19 @@ import {
 
 const NIXPKGS_URL = [
   /^github:nixos\/nixpkgs(?:[/?].*)?$/i,
-  /^git\+https:\/\/github\.com\/nixos\/nixpkgs(?:\.git)?(?:[/?].*)?$/i,
+  /^git\+(?:https|ssh|git):\/\/(?:git@)?github\.com\/nixos\/nixpkgs(?:\.git)?(?:[/?].*)?$/i,
   /^(?:flake:)?nixpkgs(?:[/?].*)?$/i,
   /^https:\/\/(?:channels\.)?nixos\.org\/(?:channels\/)?(?:nixos|nixpkgs)-[^/]+\/nixexprs\.tar\.xz$/i,
   /^https:\/\/(?:nixos\.org\/channels|channels\.nixos\.org)\/[^?]*$/i,
-  /^https:\/\/github\.com\/nixos\/nixpkgs\/archive\/.*$/i,
+  /^https:\/\/github\.com\/nixos\/nixpkgs\/(?:archive|tarball)\/.*$/i,
   /^https:\/\/(?:api\.)?flakehub\.com\/f\/(?:pinned\/)?nixos\/nixpkgs(?:[/?].*)?$/i,
 ];
 
 /** Is this flake reference nixpkgs itself (not its `lib` subflake)? */
 export function isNixpkgsUrl(url: string): boolean {
   if (/[?&]dir=lib\b/.test(url)) return false;
-  return NIXPKGS_URL.some((re) => re.test(url.trim()));
+  const u = url.trim().replace(/^tarball\+/i, '');
+  return NIXPKGS_URL.some((re) => re.test(u));
 }
 
 export interface InputDecl {
@@ -103,9 +104,13 @@ export function declaredInputs(tree: Tree): Map<string, InputDecl> {
 }
 
 function declIsNixpkgs(d: InputDecl): boolean {
-  if (d.url !== undefined) return isNixpkgsUrl(d.url);
   const { type, owner, repo, id, dir } = d.attrs;
   if (dir === 'lib') return false;
+  if (d.url !== undefined) {
+    // `{ type = "git"; url = "https://github.com/NixOS/nixpkgs"; }` is `git+https://…`.
+    const url = type === 'git' && !/^git\+/.test(d.url) ? `git+${d.url}` : d.url;
+    return isNixpkgsUrl(url);
+  }
   if (type === 'indirect') return id === 'nixpkgs';
   return (type === 'github' || type === 'gitlab') && owner?.toLowerCase() === 'nixos' && repo?.toLowerCase() === 'nixpkgs';
 }

@@ -38,6 +38,11 @@ const NIXPKGS_URLS = [
   'https://channels.nixos.org/nixos-unstable/nixexprs.tar.xz',
   'https://channels.nixos.org/nixpkgs-unstable/nixexprs.tar.xz',
   'https://github.com/NixOS/nixpkgs/archive/nixos-unstable.tar.gz',
+  'https://github.com/NixOS/nixpkgs/tarball/nixos-unstable',
+  'tarball+https://github.com/NixOS/nixpkgs/archive/0123456789abcdef0123456789abcdef01234567.tar.gz',
+  'tarball+https://channels.nixos.org/nixos-24.05/nixexprs.tar.xz',
+  'git+ssh://git@github.com/NixOS/nixpkgs',
+  'git+ssh://git@github.com/NixOS/nixpkgs.git?ref=nixos-unstable',
   'https://flakehub.com/f/NixOS/nixpkgs/0.1.*.tar.gz',
   'https://flakehub.com/f/NixOS/nixpkgs/*',
   'https://flakehub.com/f/NixOS/nixpkgs/0.2405.*',
@@ -83,6 +88,11 @@ test('`inputs = { np.url = …; }` and the attribute form', async () => {
   assert.equal(await flagged(a), true);
   assert.equal(await flagged(flakeWith(' = { type = "github"; owner = "NixOS"; repo = "nixpkgs"; ref = "nixos-unstable"; };')), true);
   assert.equal(await flagged(flakeWith(' = { type = "indirect"; id = "nixpkgs"; };')), true);
+  assert.equal(await flagged(flakeWith(' = { type = "git"; url = "https://github.com/NixOS/nixpkgs"; ref = "nixos-unstable"; };')), true);
+  assert.equal(await flagged(flakeWith(' = { type = "git"; url = "https://github.com/NixOS/nixpkgs.git"; };')), true);
+  assert.equal(await flagged(flakeWith(' = { type = "tarball"; url = "https://channels.nixos.org/nixos-24.05/nixexprs.tar.xz"; };')), true);
+  assert.equal(await flagged(flakeWith(' = { url = "github:NixOS/nixpkgs"; dir = "lib"; };')), false);
+  assert.equal(await flagged(flakeWith(' = { type = "git"; url = "https://github.com/someone/nixpkgs"; };')), false);
   assert.equal(await flagged(flakeWith(' = { type = "github"; owner = "NixOS"; repo = "nixpkgs"; dir = "lib"; };')), false);
   assert.equal(await flagged(flakeWith(' = { type = "github"; owner = "numtide"; repo = "flake-utils"; };')), false);
 });
