@@ -1,0 +1,228 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { ParsedNix } from '../../server/src/parser';
+import { checkLockRules, makeContext } from '../../server/src/lock/rules';
+import type { Finding } from '../../server/src/findings';
+import { applyEdits, fixture, hasCommand, nixParses, ROOT } from './lockHelpers';
+
+async function run(flakeText: string, lockText?: string) {
+  const p = await ParsedNix.create(flakeText);
+  return checkLockRules(makeContext({ flakeText, flakeRoot: p.tree.rootNode, lockText }));
+}
+
+async function scenario(name: string) {
+  return run(fixture(name, 'flake.nix'), fixture(name, 'flake.lock'));
+}
+
+const codes = (fs: Finding[], code: string) => fs.filter((f) => f.code === code);
+const NIX = hasCommand('nix-instantiate');
+
+test('missing-follows: no-follows fixture gets one warning and a flat-style fix', async () => {
+  const text = fixture('no-follows', 'flake.nix');
+  const r = await scenario('no-follows');
+  const mf = codes(r.flake, 'missing-follows');
+  assert.equal(mf.length, 1);
+  assert.equal(mf[0].severity, 'warning');
+  assert.equal(text.slice(mf[0].start, mf[0].end), 'home-manager');
+  assert.match(mf[0].message, /^home-manager\/nixpkgs locks [0-9a-f]{7} \(2024-03-01\); your nixpkgs is [0-9a-f]{7} \(2024-05-20\)$/);
+  const fixed = applyEdits(text, mf[0].fixes[0].edits);
+  assert.ok(fixed.includes('  inputs.home-manager.url = "path:/tmp/flake-lens-lock-fixtures/upstream/home-manager";\n  inputs.home-manager.inputs.nixpkgs.follows = "nixpkgs";\n'));
+  if (NIX) assert.deepEqual(nixParses(fixed), { ok: true });
+  // The duplicate is also reported on flake.lock, on the extra node's key.
+  const lockText = fixture('no-follows', 'flake.lock');
+  const dup = codes(r.lock, 'duplicate-lock-node');
+  assert.equal(dup.length, 1);
+  assert.match(lockText.slice(dup[0].start, dup[0].end), /^"nixpkgs(_\d+)?": \{$/);
+  assert.match(dup[0].message, /pulled in by home-manager\/nixpkgs/);
+});
+
+test('missing-follows is silent when follows are in place', async () => {
+  for (const s of ['with-follows', 'nested-chain-follows', 'follows-path', 'flake-false']) {
+    const r = await scenario(s);
+    assert.deepEqual(codes(r.flake, 'missing-follows'), [], s);
+    assert.deepEqual(codes(r.lock, 'duplicate-lock-node'), [], s);
+    assert.deepEqual(codes(r.flake, 'stale-lock'), [], s);
+    assert.deepEqual(codes(r.flake, 'broken-follows'), [], s);
+    assert.deepEqual(r.lock.filter((f) => f.code !== 'duplicate-lock-node'), [], s);
+  }
+});
+
+test('missing-follows fix keeps the nested-set style and the attribute-form one-liner', async () => {
+  const nested = fixture('nested-attrset', 'flake.nix');
+  const f1 = codes((await scenario('nested-attrset')).flake, 'missing-follows')[0];
+  const out1 = applyEdits(nested, f1.fixes[0].edits);
+  assert.ok(out1.includes('      url = "path:/tmp/flake-lens-lock-fixtures/upstream/home-manager";\n      inputs.nixpkgs.follows = "nixpkgs";\n    };'), out1);
+  const attrs = fixture('attrs-form', 'flake.nix');
+  const f2 = codes((await scenario('attrs-form')).flake, 'missing-follows');
+  assert.equal(f2.length, 1);
+  const out2 = applyEdits(attrs, f2[0].fixes[0].edits);
+  assert.ok(out2.includes('path = "/tmp/flake-lens-lock-fixtures/upstream/home-manager"; inputs.nixpkgs.follows = "nixpkgs"; };'), out2);
+  if (NIX) for (const t of [out1, out2]) assert.deepEqual(nixParses(t), { ok: true });
+});
+
+test('missing-follows for a/b/nixpkgs lifts b to the root (Nix 2.8 ignores deeper overrides)', async () => {
+  const text = fixture('nested-chain', 'flake.nix');
+  const mf = codes((await scenario('nested-chain')).flake, 'missing-follows');
+  assert.equal(mf.length, 1);
+  assert.match(mf[0].message, /^wrapper\/home-manager\/nixpkgs locks/);
+  const out = applyEdits(text, mf[0].fixes[0].edits);
+  // Same shape as the nested-chain-follows fixture, which real Nix locks without a duplicate.
+  assert.ok(out.includes('    wrapper.inputs.home-manager.follows = "home-manager";\n    home-manager.url = "path:/tmp/flake-lens-lock-fixtures/upstream/home-manager";\n    home-manager.inputs.nixpkgs.follows = "nixpkgs";\n  };'), out);
+  assert.ok(out.includes('outputs = { self, nixpkgs, wrapper, home-manager }:'), out);
+  if (NIX) assert.deepEqual(nixParses(out), { ok: true });
+});
+
+test('missing-follows skips flake = false inputs and dir=lib copies', async () => {
+  // attrs-form's lib-user pulls nixpkgs?dir=lib at the old revision: not reported.
+  const r = await scenario('attrs-form');
+  assert.ok(codes(r.flake, 'missing-follows').every((f) => !/lib-user/.test(f.message)));
+  // The same graph, but home-manager declared flake = false in flake.nix: nothing to follow.
+  const text = fixture('no-follows', 'flake.nix').replace('inputs.home-manager.url = "path:/tmp/flake-lens-lock-fixtures/upstream/home-manager";', '$&\n  inputs.home-manager.flake = false;');
+  const r2 = await run(text, fixture('no-follows', 'flake.lock'));
+  assert.deepEqual(codes(r2.flake, 'missing-follows'), []);
+});
+
+test('stale-lock: declared follows not in the lock, new input, removed input', async () => {
+  // with-follows' flake.nix against no-follows' lock: the follows is not reflected.
+  const text = fixture('with-follows', 'flake.nix');
+  const r = await run(text, fixture('no-follows', 'flake.lock'));
+  const st = codes(r.flake, 'stale-lock');
+  assert.equal(st.length, 1);
+  assert.equal(text.slice(st[0].start, st[0].end), '"nixpkgs"');
+  assert.match(st[0].message, /home-manager\/nixpkgs' should follow 'nixpkgs'/);
+  // Declared follows: missing-follows defers to stale-lock.
+  assert.deepEqual(codes(r.flake, 'missing-follows'), []);
+  const added = fixture('no-follows', 'flake.nix').replace('  outputs', '  inputs.extra.url = "github:o/extra";\n  outputs');
+  const r2 = await run(added, fixture('no-follows', 'flake.lock'));
+  assert.deepEqual(codes(r2.flake, 'stale-lock').map((f) => added.slice(f.start, f.end)), ['extra']);
+  const removed = fixture('no-follows', 'flake.nix').replace(/ *inputs\.home-manager\.url = .*\n/, '');
+  const lockText = fixture('no-follows', 'flake.lock');
+  const r3 = await run(removed, lockText);
+  const gone = codes(r3.lock, 'stale-lock');
+  assert.equal(gone.length, 1);
+  assert.match(lockText.slice(gone[0].start, gone[0].end), /^"home-manager": "home-manager"$/);
+});
+
+test('broken-follows: unknown input, self follows, missing a/b target', async () => {
+  const lockText = fixture('follows-path', 'flake.lock');
+  const base = fixture('follows-path', 'flake.nix');
+  const bad = base.replace('inputs.nixpkgs.follows = "home-manager/nixpkgs";', 'inputs.nixpkgs.follows = "home-manager/nixpkgz";');
+  const r = await run(bad, lockText);
+  const bf = codes(r.flake, 'broken-follows');
+  assert.equal(bf.length, 1);
+  assert.equal(bf[0].severity, 'error');
+  assert.equal(bad.slice(bf[0].start, bf[0].end), '"home-manager/nixpkgz"');
+  assert.match(bf[0].message, /'home-manager' has no input 'nixpkgz'/);
+  const r2 = await run('{ inputs.a.follows = "nope"; inputs.b.follows = "b"; outputs = _: {}; }');
+  assert.deepEqual(codes(r2.flake, 'broken-follows').map((f) => f.message), [
+    "'a' follows 'nope', but this flake has no input 'nope'",
+    "input 'b' follows itself",
+  ]);
+});
+
+test('indirect-input: url = "nixpkgs", flake:…, no url', async () => {
+  const text = fixture('indirect', 'flake.nix');
+  const r = await scenario('indirect');
+  const ii = codes(r.flake, 'indirect-input');
+  assert.deepEqual(ii.map((f) => text.slice(f.start, f.end)), ['"nixpkgs"', '"flake:nixpkgs"']);
+  assert.ok(ii.every((f) => f.severity === 'information'));
+  const r2 = await run('{ inputs.nixpkgs = { }; inputs.x.url = "github:o/x"; inputs.y.url = "nixpkgs/nixos-24.05"; outputs = _: {}; }');
+  assert.deepEqual(codes(r2.flake, 'indirect-input').map((f) => f.message.slice(0, 40)), [
+    "input 'nixpkgs' has no url, so Nix looks",
+    "'nixpkgs/nixos-24.05' is looked up in th",
+  ]);
+});
+
+test('indirect-input offers the github URL the registry resolved to', async () => {
+  const lock = JSON.stringify({
+    nodes: {
+      root: { inputs: { nixpkgs: 'nixpkgs' } },
+      nixpkgs: {
+        locked: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', rev: 'a'.repeat(40), narHash: 'sha256-x', lastModified: 1 },
+        original: { type: 'indirect', id: 'nixpkgs', ref: 'nixos-24.05' },
+      },
+    },
+    root: 'root',
+    version: 7,
+  });
+  const text = '{ inputs.nixpkgs.url = "nixpkgs/nixos-24.05"; outputs = { self, nixpkgs }: nixpkgs; }';
+  const r = await run(text, lock);
+  const f = codes(r.flake, 'indirect-input')[0];
+  assert.equal(applyEdits(text, f.fixes[0].edits), '{ inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05"; outputs = { self, nixpkgs }: nixpkgs; }');
+});
+
+test('unused-input only when provably unused', async () => {
+  const r = await scenario('indirect');
+  // All of indirect's formals are unused by `{ }`, and none is followed by another input.
+  assert.deepEqual(codes(r.flake, 'unused-input').map((f) => f.message), [
+    "input 'nixpkgs' is never used by outputs",
+    "input 'other' is never used by outputs",
+    "input 'home-manager' is never used by outputs",
+    "input 'unused' is never used by outputs",
+  ]);
+  const used = '{ inputs.a.url = "github:o/a"; inputs.b.url = "github:o/b"; outputs = { self, a, b }: { x = a; }; }';
+  const f = codes((await run(used)).flake, 'unused-input');
+  assert.deepEqual(f.map((x) => used.slice(x.start, x.end)), ['b']);
+  assert.deepEqual(f[0].tags, ['unnecessary']);
+  assert.equal(f[0].severity, 'hint');
+  for (const t of [
+    '{ inputs.b.url = "github:o/b"; outputs = { self, b, ... }: { }; }',
+    '{ inputs.b.url = "github:o/b"; outputs = inputs@{ self, b }: { }; }',
+    '{ inputs.b.url = "github:o/b"; outputs = inputs: { }; }',
+    '{ inputs.b.url = "github:o/b"; outputs = { self, b }: { x = self.inputs.b; }; }',
+    '{ inputs.b.url = "github:o/b"; outputs = { self, b }: { inherit b; }; }',
+    '{ inputs.b.url = "github:o/b"; inputs.c.inputs.n.follows = "b"; outputs = { self, b, c }: c; }',
+  ]) {
+    assert.deepEqual(codes((await run(t)).flake, 'unused-input'), [], t);
+  }
+});
+
+test('lock-error findings come from a broken flake.lock, on flake.lock', async () => {
+  const lockText = '{\n  "nodes": {\n    "root": { "inputs": { "a": ["b"], "b": ["a"] } }\n  },\n  "root": "root",\n  "version": 7\n}';
+  const r = await run('{ inputs.a.url = "github:o/a"; inputs.b.url = "github:o/b"; outputs = _: {}; }', lockText);
+  const le = codes(r.lock, 'lock-error');
+  assert.equal(le.length, 2);
+  assert.ok(le.every((f) => f.severity === 'error' && /leads back to itself/.test(f.message)));
+  assert.equal(lockText.slice(le[0].start, le[0].end), '["b"]');
+  const r2 = await run('{ outputs = _: {}; }', '{"nodes": ');
+  assert.deepEqual(codes(r2.lock, 'lock-error').map((f) => f.message), ['flake.lock is not valid JSON: unexpected end of file']);
+  // Nothing else runs on a lock that does not parse, and nothing throws.
+  assert.deepEqual(r2.flake, []);
+});
+
+test('rules never throw on odd flake.nix text', async () => {
+  for (const t of ['', '{', '{ inputs = 3; }', '{ inputs.${x}.url = "a"; outputs = 1; }', 'let x = 1; in x', '{ inputs."".url = ""; outputs = { }: { }; }']) {
+    await run(t, fixture('no-follows', 'flake.lock'));
+  }
+});
+
+test('applying the add-follows fix and re-locking with real nix removes the duplicate', { skip: !hasCommand('nix') && 'nix not on PATH', timeout: 300_000 }, async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flake-lens-relock-'));
+  try {
+    const work = path.join(tmp, 'work');
+    const out = path.join(tmp, 'out');
+    execFileSync('bash', [path.join(ROOT, 'scripts', 'make-lock-fixtures.sh'), out], { env: { ...process.env, WORK: work }, stdio: 'pipe' });
+    for (const s of ['no-follows', 'nested-attrset', 'nested-chain', 'attrs-form']) {
+      const dir = path.join(work, 'scenarios', s);
+      const text = fs.readFileSync(path.join(dir, 'flake.nix'), 'utf8');
+      const before = await run(text, fs.readFileSync(path.join(dir, 'flake.lock'), 'utf8'));
+      const mf = codes(before.flake, 'missing-follows');
+      assert.equal(mf.length, 1, s);
+      assert.equal(codes(before.lock, 'duplicate-lock-node').length, 1, s);
+      const fixed = applyEdits(text, mf[0].fixes[0].edits);
+      fs.writeFileSync(path.join(dir, 'flake.nix'), fixed);
+      execFileSync('nix', ['--extra-experimental-features', 'nix-command flakes', '--option', 'flake-registry', path.join(work, 'registry.json'), 'flake', 'lock', `path:${dir}`, '--offline'], { stdio: 'pipe' });
+      const after = await run(fixed, fs.readFileSync(path.join(dir, 'flake.lock'), 'utf8'));
+      assert.deepEqual(codes(after.flake, 'missing-follows'), [], s);
+      assert.deepEqual(codes(after.lock, 'duplicate-lock-node'), [], s);
+      assert.deepEqual(codes(after.flake, 'stale-lock'), [], s);
+      assert.deepEqual(codes(after.lock, 'lock-error'), [], s);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
