@@ -208,6 +208,8 @@ test('an import that depends on the iterated value is not repeated', async () =>
     `{ self, nixpkgs }: { x = nixpkgs.lib.genAttrs [ "x86_64-linux" ] (system: ${UNFREE}); }`,
     '{ self, nixpkgs }: { x = map (h: import nixpkgs { system = h.system; config.allowUnfree = true; }) [ ]; }',
     '{ self, nixpkgs }: { x = builtins.mapAttrs (name: cfg: import nixpkgs { inherit (cfg) system; overlays = [ ]; config = cfg.config; }) { }; }',
+    '{ self, nixpkgs }: { x = map (host: let system = host.system; in import nixpkgs { inherit system; config.allowUnfree = true; }) [ ]; }',
+    '{ self, nixpkgs }: { x = map (host: let c = host.config; in import nixpkgs { system = "x86_64-linux"; config = c; }) [ ]; }',
   ]) {
     assert.deepEqual(only(await lint(flake(outputs))), [], outputs);
   }

@@ -107,7 +107,11 @@ function iteratedLambda(site: ImportSite): { lambda: Node; apply: Node; iterator
   const free = freeVariables(site.call);
   for (let p = site.call.parent; p; p = p.parent) {
     if (p.type !== 'function_expression') continue;
-    for (const [name, use] of free) if (resolve(name, use).scope?.equals(p)) return undefined;
+    // Depends on the argument directly, or through a let (or inner function) inside the function.
+    for (const [name, use] of free) {
+      const scope = resolve(name, use).scope;
+      if (scope && scope.startIndex >= p.startIndex && scope.endIndex <= p.endIndex) return undefined;
+    }
     let arg: Node = p;
     while (arg.parent?.type === 'parenthesized_expression') arg = arg.parent;
     const apply = arg.parent;
