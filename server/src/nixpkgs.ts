@@ -226,40 +226,42 @@ export class NixpkgsResolver {
   refOf(expr: Node | null, depth = 0): NixpkgsRef | undefined {
     const node = unparen(expr);
     if (!node || depth > 8) return undefined;
-    if (node.type === 'variable_expression') {
-      const name = field(node, 'name')!.text;
-      const r = resolve(name, node);
-      if (!r.binder) return !this.names && this.isNixpkgsName(name) ? { input: name, node } : undefined;
-      if (r.scope?.type === 'function_expression') {
-        // A formal of the outputs function (or, in a module, a formal named nixpkgs*).
-        const isOutputs = this.outputsFn && r.scope.equals(this.outputsFn);
-        if ((isOutputs || !this.names) && field(r.scope, 'universal')?.equals(r.binder) !== true && this.isNixpkgsName(name)) {
-          return { input: name, node };
-        }
-        return undefined;
-      }
-      const v = boundValue(r.binder);
-      if (v) return this.refOf(v, depth + 1) ? { input: this.refOf(v, depth + 1)!.input, node } : undefined;
-      // `inherit (inputs) nixpkgs;`
-      const inh = r.binder.parent?.parent;
-      if (inh?.type === 'inherit_from') {
-        const from = field(inh, 'expression');
-        if (from && this.isInputsSet(from, depth + 1) && this.isNixpkgsName(name)) return { input: name, node };
+    if (node.type === 'variable_expression') return this.refOfName(field(node, 'name')!.text, node, node, depth);
+    if (node.type === 'select_expression' && !field(node, 'default')) {
+      const attrs = field(node, 'attrpath')!.childrenForFieldName('attr');
+      const input = this.refOfPath(field(node, 'expression')!, attrs.map(attrName));
+      return input ? { input, node } : undefined;
+    }
+    return undefined;
+  }
+
+  /** The nixpkgs input that `name`, as seen at `at`, denotes; `node` is the reference to report. */
+  private refOfName(name: string, at: Node, node: Node, depth: number): NixpkgsRef | undefined {
+    if (depth > 8) return undefined;
+    const r = resolve(name, at);
+    if (!r.binder) return !this.names && this.isNixpkgsName(name) ? { input: name, node } : undefined;
+    if (r.scope?.type === 'function_expression') {
+      // A formal of the outputs function (or, in a module, a formal named nixpkgs*).
+      const isOutputs = this.outputsFn && r.scope.equals(this.outputsFn);
+      if ((isOutputs || !this.names) && field(r.scope, 'universal')?.equals(r.binder) !== true && this.isNixpkgsName(name)) {
+        return { input: name, node };
       }
       return undefined;
     }
-    if (node.type === 'select_expression' && !field(node, 'default')) {
-      const attrs = field(node, 'attrpath')!.childrenForFieldName('attr');
-      const base = field(node, 'expression')!;
-      if (attrs.length === 1) {
-        const name = attrName(attrs[0]);
-        if (name && this.isNixpkgsName(name) && this.isInputsSet(base, depth + 1)) return { input: name, node };
-      }
-      if (attrs.length === 2 && attrName(attrs[0]) === 'inputs') {
-        const name = attrName(attrs[1]);
-        if (name && this.isNixpkgsName(name) && isVariable(base, 'self')) return { input: name, node };
-      }
+    const v = boundValue(r.binder);
+    if (v) {
+      const ref = this.refOf(v, depth + 1);
+      return ref ? { input: ref.input, node } : undefined;
     }
+    const inh = r.binder.parent?.parent;
+    // `inherit (inputs) nixpkgs;`
+    if (inh?.type === 'inherit_from') {
+      const from = field(inh, 'expression');
+      if (from && this.isInputsSet(from, depth + 1) && this.isNixpkgsName(name)) return { input: name, node };
+    }
+    // `inherit nixpkgs;` in a let or rec set: the name as seen outside that set.
+    const owner = inh?.type === 'inherit' ? inh.parent?.parent : null;
+    if (owner) return this.refOfName(name, owner, node, depth + 1);
     return undefined;
   }
 }

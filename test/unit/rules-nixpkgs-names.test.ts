@@ -141,6 +141,8 @@ test('reach: formals, inputs.X, @-pattern, self.inputs.X, let alias, inherit (in
     ['inputs: let inherit (inputs) stable; in { x = import stable ' + sys + '; }', 'import stable'],
     ['inputs: let i = inputs; in { x = import i.stable ' + sys + '; }', 'import i.stable'],
     ['inputs: let inherit (inputs) self stable; in { x = import stable ' + sys + '; }', 'import stable'],
+    ['{ self, stable }: let inherit stable; in { x = import stable ' + sys + '; }', 'import stable'],
+    ['{ self, stable }: rec { inherit stable; x = import stable ' + sys + '; }', 'import stable'],
   ];
   for (const [outputs, start] of cases) {
     const text = `{\n  ${inputs}\n  outputs = ${outputs};\n}\n`;
@@ -161,6 +163,7 @@ test('shadowing is respected: same-named non-inputs are not flagged', async () =
     `inputs: let inputs = { nixpkgs = ./x; }; in { x = import inputs.nixpkgs ${sys}; }`,
     `{ self, nixpkgs }: rec { nixpkgs = ./x; y = import nixpkgs ${sys}; }`,
     `{ self, nixpkgs }: { x = import self ${sys}; }`,
+    `{ self, nixpkgs }: { f = nixpkgs: rec { inherit nixpkgs; x = import nixpkgs ${sys}; }; }`,
   ]) {
     const text = `{\n  ${inputs}\n  outputs = ${outputs};\n}\n`;
     assert.deepEqual((await lint(text)).filter((f) => f.code === 'legacy-packages'), [], outputs);
