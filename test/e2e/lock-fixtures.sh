@@ -4,7 +4,8 @@
 # flake that uses it (nix refuses relative paths that leave a flake's own directory).
 #
 #   workspace/nix/nixpkgs        mock nixpkgs "24.05" (lib, legacyPackages, default.nix)
-#   workspace/nix/devtool/nixpkgs  the same mock as "23.11": a second nixpkgs revision in the lock
+#   workspace/nix/devtool/nix/nixpkgs  the same mock as "23.11": a second revision of the same
+#                                upstream (`path:./nix/nixpkgs` again, other content) in the lock
 #   workspace/fixall/nixpkgs, workspace/impure/nixpkgs  copies of the 24.05 mock
 #
 # Then evaluates the fixtures, so they stay real flakes. Needs: nix (Debian's nix-bin).
@@ -14,14 +15,14 @@ WS="$PWD"
 nixf() { nix --extra-experimental-features 'nix-command flakes' --offline "$@"; }
 
 # The second nixpkgs revision: same files, another release.
-rm -rf nix/devtool/nixpkgs && mkdir -p nix/devtool/nixpkgs
-cp nix/nixpkgs/*.nix nix/devtool/nixpkgs/
-sed -i 's/24\.05/23.11/g' nix/devtool/nixpkgs/*.nix
-sed -i 's/jq-1\.7\.1/jq-1.6/; s/"1\.7\.1"/"1.6"/' nix/devtool/nixpkgs/pkgs.nix
+rm -rf nix/devtool/nixpkgs nix/devtool/nix && mkdir -p nix/devtool/nix/nixpkgs
+cp nix/nixpkgs/*.nix nix/devtool/nix/nixpkgs/
+sed -i 's/24\.05/23.11/g' nix/devtool/nix/nixpkgs/*.nix
+sed -i 's/jq-1\.7\.1/jq-1.6/; s/"1\.7\.1"/"1.6"/' nix/devtool/nix/nixpkgs/pkgs.nix
 for d in fixall impure; do rm -rf "$d/nixpkgs" && mkdir -p "$d/nixpkgs" && cp nix/nixpkgs/*.nix "$d/nixpkgs/"; done
 
 # Lock from the leaves up, so nested flakes carry their own locks as published flakes do.
-for flake in nix/nixpkgs nix/flake-utils nix/devtool/nixpkgs nix/devtool . fixall impure; do
+for flake in nix/nixpkgs nix/flake-utils nix/devtool/nix/nixpkgs nix/devtool . fixall impure; do
   rm -f "$flake/flake.lock"
   nixf flake lock "path:$WS/$flake"
 done

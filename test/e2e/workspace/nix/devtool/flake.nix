@@ -1,7 +1,7 @@
 {
   description = "A tool flake that pins its own, older nixpkgs (Flake Lens end-to-end fixture)";
 
-  inputs.nixpkgs.url = "path:./nixpkgs";
+  inputs.nixpkgs.url = "path:./nix/nixpkgs";
 
   outputs = { self, nixpkgs }: {
     packages = builtins.mapAttrs
