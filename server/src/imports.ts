@@ -2,7 +2,7 @@
 import { Language, Query } from 'web-tree-sitter';
 import type { Node, Tree } from './parser';
 import { NixpkgsResolver } from './nixpkgs';
-import { attrName, attrPath, field, isInsideError, isPlainAttr, kids, selectPath, stringValue, unparen } from './syntax';
+import { attrName, attrPath, field, freeVariables, innermostWith, isInsideError, isPlainAttr, kids, resolve, selectPath, stringValue, unparen } from './syntax';
 
 export type ImportKind =
   /** Only the system (and possibly empty config/overlays): `legacyPackages` gives the same value. */
@@ -187,4 +187,16 @@ export function systemAttr(system: SystemExpr): string {
   if (system.literal !== undefined && isPlainAttr(system.literal)) return `.${system.literal}`;
   if (system.literal !== undefined) return `.${JSON.stringify(system.literal).replace(/\$\{/g, '\\${')}`;
   return `.\${${system.text}}`;
+}
+
+/**
+ * Two sites with the same key build the same instance: the same input, equal text (modulo
+ * whitespace) and every free variable bound by the same binder (or, when unbound, under the same `with`).
+ */
+export function instanceKey(site: ImportSite): string {
+  const text = site.call.text.replace(/\s+/g, ' ').replace(/\s*([{}()[\];=,.])\s*/g, '$1');
+  const binders = [...freeVariables(site.call)]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, use]) => `${name}@${resolve(name, use).binder?.startIndex ?? `with:${innermostWith(use)?.startIndex ?? 'none'}`}`);
+  return `${site.input}\0${text}\0${binders.join(',')}`;
 }

@@ -323,3 +323,21 @@ test('follows input and a second nixpkgs input', async () => {
   );
   await expectFix(text, 'import stable { system = "x86_64-linux"; }', text.replace('import stable { system = "x86_64-linux"; }', 'stable.legacyPackages.x86_64-linux'));
 });
+
+test('related information marks the sites that build the same instance', async () => {
+  const text = flake(`{ nixpkgs, ... }: let system = "x86_64-linux"; in {
+    a = import nixpkgs { inherit system; };
+    b = import nixpkgs {
+      inherit system;
+    };
+    c = import nixpkgs { system = "aarch64-linux"; };
+  }`);
+  const fs = only(await lint(text));
+  assert.equal(fs.length, 3);
+  const [a, b, c] = fs;
+  assert.deepEqual(a.related!.map((r) => r.message), ['the same instance is imported again here', 'nixpkgs is also imported here']);
+  assert.match(a.message, /same instance 2 times/);
+  assert.match(b.message, /same instance 2 times/);
+  assert.ok(!/same instance/.test(c.message));
+  assert.deepEqual(c.related!.map((r) => r.message), ['nixpkgs is also imported here', 'nixpkgs is also imported here']);
+});

@@ -2,9 +2,14 @@
 // twice with equal arguments, or written once inside a function that is applied to many values
 // (map/genAttrs over hosts) without depending on its argument. Nix does not memoise calls, so
 // each evaluation is a full nixpkgs instance. Fix: bind it once and reuse the name.
+//
+// System-only imports (`import nixpkgs { inherit system; }`) are left to legacy-packages by default:
+// its fix removes every such instance, where binding one import once would still keep one, and its
+// related information lists the other sites (marking those that build the same instance). Only when
+// legacy-packages is turned off does this rule report them, so each site gets exactly one warning.
 import type { DocumentContext } from '../context';
 import type { Finding, Fix, OffsetEdit } from '../findings';
-import type { ImportSite } from '../imports';
+import { ImportSite, instanceKey } from '../imports';
 import type { Node } from '../parser';
 import { field, freeVariables, innermostWith, kids, lineIndent, resolve, selectPath, unparen } from '../syntax';
 import { replaceCall } from './rewrite';
@@ -65,15 +70,6 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
     });
   }
   return out;
-}
-
-/** Equal text (modulo whitespace) and every free variable bound by the same binder. */
-function instanceKey(site: ImportSite): string {
-  const text = site.call.text.replace(/\s+/g, ' ').replace(/\s*([{}()[\];=,.])\s*/g, '$1');
-  const binders = [...freeVariables(site.call)]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, use]) => `${name}@${resolve(name, use).binder?.startIndex ?? `with:${innermostWith(use)?.startIndex ?? 'none'}`}`);
-  return `${site.input}\0${text}\0${binders.join(',')}`;
 }
 
 function sameBinder(a: Node | null, b: Node | null): boolean {
