@@ -226,3 +226,42 @@ test('applying the add-follows fix and re-locking with real nix removes the dupl
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('stale-lock: a changed url is reported, equivalent spellings are not', async () => {
+  // No fixture declares a url its lock disagrees with.
+  for (const s of ['no-follows', 'with-follows', 'nested-attrset', 'nested-chain', 'nested-chain-follows', 'follows-path', 'flake-false', 'indirect', 'attrs-form', 'handmade']) {
+    assert.deepEqual(codes((await scenario(s)).flake, 'stale-lock'), [], s);
+  }
+  const text = fixture('handmade', 'flake.nix').replace('github:NixOS/nixpkgs/nixos-23.11', 'github:NixOS/nixpkgs/nixos-24.05');
+  const st = codes((await run(text, fixture('handmade', 'flake.lock'))).flake, 'stale-lock');
+  assert.equal(st.length, 1);
+  assert.equal(text.slice(st[0].start, st[0].end), '"github:NixOS/nixpkgs/nixos-24.05"');
+  assert.match(st[0].message, /flake\.lock has 'github:NixOS\/nixpkgs\/nixos-23\.11'/);
+  const same = fixture('handmade', 'flake.nix').replace('github:NixOS/nixpkgs/nixos-23.11', 'github:NixOS/nixpkgs?ref=nixos-23.11');
+  assert.deepEqual(codes((await run(same, fixture('handmade', 'flake.lock'))).flake, 'stale-lock'), []);
+});
+
+test('a second root input of the same upstream is deliberate; copies matching it are not extra', async () => {
+  const gh = (rev: string, date: number) => ({ type: 'github', owner: 'NixOS', repo: 'nixpkgs', rev: rev.repeat(40), narHash: `sha256-${rev}`, lastModified: date });
+  const lock = JSON.stringify({
+    nodes: {
+      root: { inputs: { nixpkgs: 'nixpkgs', 'nixpkgs-unstable': 'nixpkgs-unstable', hm: 'hm', tool: 'tool' } },
+      nixpkgs: { locked: gh('a', 1700000000), original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref: 'nixos-23.11' } },
+      'nixpkgs-unstable': { locked: gh('b', 1710000000), original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs' } },
+      hm: { inputs: { nixpkgs: 'nixpkgs_2' }, locked: { type: 'github', owner: 'o', repo: 'hm', rev: 'c'.repeat(40) }, original: { type: 'github', owner: 'o', repo: 'hm' } },
+      nixpkgs_2: { locked: gh('b', 1710000000), original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs' } },
+      tool: { inputs: { 'nixpkgs-unstable': 'nixpkgs_3' }, locked: { type: 'github', owner: 'o', repo: 'tool', rev: 'd'.repeat(40) }, original: { type: 'github', owner: 'o', repo: 'tool' } },
+      nixpkgs_3: { locked: gh('e', 1690000000), original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs' } },
+    },
+    root: 'root',
+    version: 7,
+  });
+  const text = '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-23.11";\n  inputs.nixpkgs-unstable.url = "github:NixOS/nixpkgs";\n  inputs.hm.url = "github:o/hm";\n  inputs.tool.url = "github:o/tool";\n  outputs = { self, ... }: { };\n}';
+  const r = await run(text, lock);
+  // hm's copy equals nixpkgs-unstable: nothing to report. tool's copy is extra, and follows the
+  // root input of the same name.
+  const mf = codes(r.flake, 'missing-follows');
+  assert.deepEqual(mf.map((f) => f.message), ['tool/nixpkgs-unstable locks eeeeeee (2023-07-22); your nixpkgs-unstable is bbbbbbb (2024-03-09)']);
+  assert.ok(applyEdits(text, mf[0].fixes[0].edits).includes('  inputs.tool.url = "github:o/tool";\n  inputs.tool.inputs.nixpkgs-unstable.follows = "nixpkgs-unstable";\n'));
+  assert.deepEqual(codes(r.lock, 'duplicate-lock-node').map((f) => lock.slice(f.start, f.end)), ['"nixpkgs_3":{']);
+});

@@ -133,6 +133,21 @@ test('2,000-node chain lock parses and resolves quickly', () => {
   assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
 });
 
+test('follows through follows stay linear (no exponential re-resolution)', () => {
+  // root.a_i follows [a_{i-1}, x_i] and L.x_i follows [a_{i-1}]: resolving a_i resolves a_{i-1}
+  // twice, so without memoising, a60 would take 2^60 steps.
+  const nodes: Record<string, any> = { root: { inputs: { a0: 'L' } }, L: { inputs: {} } };
+  for (let i = 1; i <= 60; i++) {
+    nodes.root.inputs[`a${i}`] = [`a${i - 1}`, `x${i}`];
+    nodes.L.inputs[`x${i}`] = [`a${i - 1}`];
+  }
+  const t0 = Date.now();
+  const r = parseLock(JSON.stringify({ nodes, root: 'root', version: 7 }));
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(resolvePath(r.lock!, ['a60']), { ok: true, node: 'L' });
+  assert.ok(Date.now() - t0 < 1000);
+});
+
 test('a 50 MB lock is handled without throwing, valid or truncated', () => {
   const big = 'x'.repeat(1000);
   const parts: string[] = [];

@@ -142,11 +142,21 @@ export interface Instance {
 
 export interface Duplicate {
   identity: string;
-  /** The instance the root uses directly (the one others should follow), if any. */
-  rootInput?: string;
-  rootInstance?: Instance;
-  /** All instances locked at a revision other than the root's (or all but the first). */
+  /** The root input others should follow: the one named like the upstream (`nixpkgs`), else the
+   *  first root input of that upstream. */
+  rootInput: string;
+  rootInstance: Instance;
+  /** Every root input of this upstream (a flake may want both nixpkgs and nixpkgs-unstable). */
+  rootInputs: { name: string; instance: Instance }[];
+  /** Copies at a revision none of the root's inputs uses. */
   extras: Instance[];
+}
+
+/** The short name of an upstream: repo for forges, last path segment for URLs. */
+export function upstreamName(attrs: RefAttrs): string {
+  if (typeof attrs.repo === 'string') return attrs.repo.toLowerCase();
+  const u = stripQuery(String(attrs.url ?? attrs.path ?? attrs.id ?? ''));
+  return u.slice(u.lastIndexOf('/') + 1).toLowerCase();
 }
 
 function isNixpkgs(identity: string): boolean {
@@ -170,15 +180,22 @@ export function findDuplicates(graph: Graph): Duplicate[] {
     groups.set(id, list);
   }
   const rootEdges = graph.edges.get(lock.root) ?? [];
+  const revKey = (i: Instance) => i.rev ?? i.node;
   const out: Duplicate[] = [];
   for (const [identity, list] of groups) {
-    const revs = new Set(list.map((i) => i.rev ?? i.node));
-    if (revs.size < 2) continue;
-    const direct = rootEdges.find((e) => e.to && list.some((i) => i.node === e.to));
-    if (!direct) continue;
-    const rootInstance = list.find((i) => i.node === direct.to)!;
-    const extras = list.filter((i) => (i.rev ?? i.node) !== (rootInstance.rev ?? rootInstance.node));
-    out.push({ identity, rootInput: direct.name, rootInstance, extras });
+    if (new Set(list.map(revKey)).size < 2) continue;
+    const rootInputs = rootEdges
+      .filter((e) => e.to && list.some((i) => i.node === e.to))
+      .map((e) => ({ name: e.name, instance: list.find((i) => i.node === e.to)! }));
+    if (rootInputs.length === 0) continue;
+    // Root inputs of the same upstream at different revisions are deliberate (nixpkgs and
+    // nixpkgs-unstable); only copies matching none of them are extra.
+    const rootRevs = new Set(rootInputs.map((r) => revKey(r.instance)));
+    const extras = list.filter((i) => !rootRevs.has(revKey(i)));
+    if (extras.length === 0) continue;
+    const repo = upstreamName(lock.nodes.get(rootInputs[0].instance.node)!.locked!);
+    const preferred = rootInputs.find((r) => r.name === repo) ?? rootInputs[0];
+    out.push({ identity, rootInput: preferred.name, rootInstance: preferred.instance, rootInputs, extras });
   }
   out.sort((a, b) => Number(isNixpkgs(b.identity)) - Number(isNixpkgs(a.identity)) || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
   return out;

@@ -199,6 +199,15 @@ export type Resolution =
   | { ok: true; node: string }
   | { ok: false; code: 'missing-follows-target' | 'follows-cycle' | 'missing-node'; message: string };
 
+// Per-lock memo of follows resolutions (node + input name), so follows whose paths go through
+// other follows cost linear, not exponential, time. Locks are never mutated after parsing.
+const memos = new WeakMap<LockFile, Map<string, Resolution>>();
+function memoFor(lock: LockFile): Map<string, Resolution> {
+  let m = memos.get(lock);
+  if (!m) memos.set(lock, (m = new Map()));
+  return m;
+}
+
 /**
  * Walks input names from the root, following `follows` entries as Nix does
  * (LockFile::findInput). `[]` is the root itself. Detects cycles instead of looping.
@@ -217,12 +226,19 @@ export function resolvePath(lock: LockFile, path: string[], active: Set<string> 
       continue;
     }
     const key = `${cur}\u0000${input.name}`;
-    if (active.has(key)) {
-      return { ok: false, code: 'follows-cycle', message: `follows cycle through '${path.slice(0, k + 1).join('/')}'` };
+    const memo = memoFor(lock);
+    let r = memo.get(key);
+    if (!r) {
+      if (active.has(key)) {
+        return { ok: false, code: 'follows-cycle', message: `follows cycle through '${path.slice(0, k + 1).join('/')}'` };
+      }
+      active.add(key);
+      r = resolvePath(lock, input.target.path, active);
+      active.delete(key);
+      // Safe to keep even when a cycle was hit through an outer frame: that frame is reachable
+      // from this input and reaches it, so this input is on the cycle too.
+      memo.set(key, r);
     }
-    active.add(key);
-    const r = resolvePath(lock, input.target.path, active);
-    active.delete(key);
     if (!r.ok) return r;
     cur = r.node;
   }

@@ -3,7 +3,7 @@
 import type { Finding, Fix, OffsetEdit } from '../findings';
 import type { Node } from '../parser';
 import { allDecls, attrName, DeclSite, FlakeInputs, findDecl, InputDecl, nixString, readFlakeInputs } from './flakeInputs';
-import { buildGraph, Duplicate, findDuplicates, Graph, Instance, nodeAt, refToUrl, shortRev } from './graph';
+import { buildGraph, findDuplicates, Graph, Instance, nodeAt, refToUrl, shortRev } from './graph';
 import { getInput, LockParseResult, parseLock, RefAttrs } from './lockfile';
 
 export interface LockContext {
@@ -59,7 +59,6 @@ export function missingFollows(ctx: LockContext): Finding[] {
   const lock = graph.lock;
   const out: Finding[] = [];
   for (const dup of findDuplicates(graph)) {
-    if (!dup.rootInput || !dup.rootInstance) continue;
     for (const extra of dup.extras) {
       const node = lock.nodes.get(extra.node)!;
       if (!node.flake) continue; // following a plain source with a flake would change what it is
@@ -69,13 +68,16 @@ export function missingFollows(ctx: LockContext): Finding[] {
         if (!top || top.follows) continue;
         if (pathHasNonFlake(ctx, path)) continue;
         if (findDecl(flake, path)?.follows) continue; // declared but not locked yet: stale-lock says so
-        const fix = followsFix(ctx, path, dup);
+        // Follow the root input of the same name if there is one (nixpkgs-unstable for a
+        // `.../nixpkgs-unstable`), else the preferred one.
+        const target = dup.rootInputs.find((r) => r.name === path[path.length - 1]) ?? { name: dup.rootInput, instance: dup.rootInstance };
+        const fix = followsFix(ctx, path, target.name);
         out.push({
           code: 'missing-follows',
           start: top.nameStart,
           end: top.nameEnd,
           severity: 'warning',
-          message: `${path.join('/')} locks ${describe(extra)}; your ${dup.rootInput} is ${describe(dup.rootInstance)}`,
+          message: `${path.join('/')} locks ${describe(extra)}; your ${target.name} is ${describe(target.instance)}`,
           fixes: fix ? [fix] : [],
           related: ctx.parsed?.lock
             ? [{ start: node.keyStart, end: node.keyEnd, message: `second copy: '${node.key}'`, file: ctx.lockPath }]
@@ -138,8 +140,8 @@ function freeRootName(ctx: LockContext & { graph: Graph; flake: FlakeInputs }, w
  * locking), so for `a/b/nixpkgs` the middle input is lifted to the root with the url it was
  * locked from, `a.inputs.b` follows it, and it follows nixpkgs.
  */
-export function followsFix(ctx: LockContext, path: string[], dup: Duplicate): Fix | undefined {
-  if (!lockUsable(ctx) || !dup.rootInput) return undefined;
+export function followsFix(ctx: LockContext, path: string[], rootInput: string): Fix | undefined {
+  if (!lockUsable(ctx)) return undefined;
   const { flake, flakeText: text, graph } = ctx;
   const top = findDecl(flake, [path[0]]);
   if (!top || top.sites.length === 0) return undefined;
@@ -159,8 +161,8 @@ export function followsFix(ctx: LockContext, path: string[], dup: Duplicate): Fi
     owner = name;
   }
   const last = path[path.length - 1];
-  if (newRoots.length === 0) inserts.push(insertUnder(text, top, ['inputs', last, 'follows'], nixString(dup.rootInput)));
-  else newRoots[newRoots.length - 1].follows = [last, dup.rootInput];
+  if (newRoots.length === 0) inserts.push(insertUnder(text, top, ['inputs', last, 'follows'], nixString(rootInput)));
+  else newRoots[newRoots.length - 1].follows = [last, rootInput];
   if (newRoots.length) {
     const c = flake.container;
     if (!c) return undefined;
@@ -184,8 +186,8 @@ export function followsFix(ctx: LockContext, path: string[], dup: Duplicate): Fi
   return {
     title:
       newRoots.length === 0
-        ? `Make ${path.join('/')} follow ${dup.rootInput}`
-        : `Make ${path.join('/')} follow ${dup.rootInput} (adds root input${newRoots.length > 1 ? 's' : ''} ${newRoots.map((r) => r.name).join(', ')})`,
+        ? `Make ${path.join('/')} follow ${rootInput}`
+        : `Make ${path.join('/')} follow ${rootInput} (adds root input${newRoots.length > 1 ? 's' : ''} ${newRoots.map((r) => r.name).join(', ')})`,
     edits: mergeInserts(inserts),
     // Changes which nixpkgs the input builds against: useful, but not meaning-preserving.
     safe: false,
@@ -218,6 +220,13 @@ export function staleLock(ctx: LockContext): Finding[] {
       stale(d, d.nameStart, d.nameEnd, `input '${d.name}' is not in flake.lock`);
       continue;
     }
+    // Attribute form (`type = "git"; url = "file:..."`) spells urls differently: not compared.
+    if (d.path.length === 1 && d.url && !d.attrs.type && li?.target.kind === 'node' && !d.follows) {
+      const original = lock.nodes.get(li.target.node)?.original;
+      if (original && !urlMatchesOriginal(d.url.value, original)) {
+        stale(d, d.url.start, d.url.end, `url changed: flake.lock has '${refToUrl(original)}'`);
+      }
+    }
     if (!d.follows) continue;
     const want = d.follows.value === '' ? [] : d.follows.value.split('/');
     if (!li) {
@@ -232,6 +241,42 @@ export function staleLock(ctx: LockContext): Finding[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether a declared url is the one the lock's `original` was made from. Lenient where the two
+ * spellings differ without meaning (flake: prefix, tarball+/file+ prefixes, bare paths, query
+ * order, query keys Nix does not print): only the base and ref/rev/dir are compared.
+ */
+export function urlMatchesOriginal(url: string, original: RefAttrs): boolean {
+  const norm = (u: string): { base: string; q: Map<string, string> } => {
+    if (/^[a-zA-Z][a-zA-Z0-9_-]*(\/|$)/.test(u) && !u.includes(':')) u = `flake:${u}`;
+    if (u.startsWith('/') || u.startsWith('./') || u.startsWith('../')) u = `path:${u}`;
+    u = u.replace(/^(tarball|file)\+/, '');
+    const qi = u.indexOf('?');
+    const q = new Map<string, string>();
+    if (qi >= 0) {
+      for (const part of u.slice(qi + 1).split('&')) {
+        const [k, v = ''] = part.split('=');
+        let key = k, val = v;
+        try { key = decodeURIComponent(k); val = decodeURIComponent(v); } catch { /* keep raw */ }
+        if (['ref', 'rev', 'dir'].includes(key)) q.set(key, val);
+      }
+    }
+    let base = (qi >= 0 ? u.slice(0, qi) : u).replace(/\/+$/, '');
+    // github:o/r/ref and flake:id/ref carry ref/rev in the path.
+    const m = /^(github|gitlab|sourcehut):([^/]+)\/([^/]+)\/(.+)$/.exec(base) ?? /^(flake):([^/]+)()\/(.+)$/.exec(base);
+    if (m) {
+      base = m[1] === 'flake' ? `flake:${m[2]}` : `${m[1]}:${m[2]}/${m[3]}`;
+      q.set(/^[0-9a-f]{40}$/.test(m[4]) ? 'rev' : 'ref', m[4]);
+    }
+    return { base, q };
+  };
+  const a = norm(url);
+  const b = norm(refToUrl(original));
+  if (a.base !== b.base) return false;
+  for (const k of ['ref', 'rev', 'dir']) if ((a.q.get(k) ?? '') !== (b.q.get(k) ?? '')) return false;
+  return true;
 }
 
 function inputAt(ctx: LockContext & { graph: Graph }, path: string[]) {
@@ -393,7 +438,8 @@ export function duplicateLockNode(ctx: LockContext): Finding[] {
   for (const dup of findDuplicates(g)) {
     for (const extra of dup.extras) {
       const node = g.lock.nodes.get(extra.node)!;
-      const who = extra.paths.map((p) => p.join('/')).join(', ');
+      const shown = extra.paths.slice(0, 3).map((p) => p.join('/'));
+      const who = shown.join(', ') + (extra.paths.length > 3 ? ` and ${extra.paths.length - 3} more` : '');
       out.push({
         code: 'duplicate-lock-node',
         // `"nixpkgs_2": {` — the key through the opening brace.
