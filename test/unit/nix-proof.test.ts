@@ -4,6 +4,8 @@
 // the mock inputs (see test/helpers/nix.ts and scripts/make-flake-fixtures.sh). Its proof.json says
 // which attribute to evaluate, how many mock-nixpkgs instances that takes today ("before"), and
 // whether the fix must reduce that number ("fewer") or leave the file alone ("unchanged").
+// The mocks are `path:` inputs, which no URL rule recognises as nixpkgs, so proof.json also lists
+// the inputs to pass as `--nixpkgs-input NAME` (what github:NixOS/nixpkgs URLs would give).
 //
 // The mock nixpkgs prints `trace: mock-nixpkgs instantiated for <system>` each time it is imported,
 // so counting those lines on stderr counts instances.
@@ -30,6 +32,8 @@ interface Proof {
   attr: string;
   before: number;
   expect: 'fewer' | 'unchanged';
+  /** Inputs that stand for nixpkgs: passed to the CLI as `--nixpkgs-input NAME`. */
+  nixpkgsInputs?: string[];
   why?: string;
 }
 
@@ -75,6 +79,7 @@ for (const name of consumerFlakes(root)) {
     requireCli();
     assert.ok(fs.existsSync(proofFile), `consumers/${name} needs a proof.json ({attr, before, expect})`);
     const proof = JSON.parse(fs.readFileSync(proofFile, 'utf8')) as Proof;
+    const inputs = (proof.nixpkgsInputs ?? []).flatMap((n) => ['--nixpkgs-input', n]);
 
     const dir = assembleConsumer(name, root);
     t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -91,7 +96,7 @@ for (const name of consumerFlakes(root)) {
 
     // --dry-run prints a diff and writes nothing.
     const untouched = snapshot(dir);
-    const dry = runCli(['fix', '--dry-run', flake]);
+    const dry = runCli(['fix', '--dry-run', ...inputs, flake]);
     assert.ok(dry.status === 0 || dry.status === 1, describeRun('fix --dry-run', dry));
     assert.deepEqual(snapshot(dir), untouched, `fix --dry-run wrote to ${dir}`);
     if (proof.expect === 'fewer') {
@@ -101,7 +106,7 @@ for (const name of consumerFlakes(root)) {
     }
 
     // fix rewrites in place.
-    const fix = runCli(['fix', flake]);
+    const fix = runCli(['fix', ...inputs, flake]);
     assert.ok(fix.status === 0 || fix.status === 1, describeRun('fix', fix));
     const fixed = fs.readFileSync(flake, 'utf8');
     const lock = fs.readFileSync(path.join(dir, 'flake.lock'), 'utf8');
@@ -122,15 +127,16 @@ for (const name of consumerFlakes(root)) {
     assert.deepEqual(after.value, before.value, `nix eval .#${proof.attr} changed\n--- fixed text\n${fixed}`);
 
     // ... and fewer nixpkgs instances (or as many, when nothing could be fixed).
+    t.diagnostic(`mock-nixpkgs instances for .#${proof.attr}: ${before.instantiations.length} before fix, ${after.instantiations.length} after`);
     const counts = `before ${before.instantiations.length}, after ${after.instantiations.length}\n--- fixed text\n${fixed}`;
     if (proof.expect === 'fewer') assert.ok(after.instantiations.length < before.instantiations.length, counts);
     else assert.equal(after.instantiations.length, before.instantiations.length, counts);
 
     // A second fix is a no-op.
-    const again = runCli(['fix', flake]);
+    const again = runCli(['fix', ...inputs, flake]);
     assert.ok(again.status === 0 || again.status === 1, describeRun('second fix', again));
     assert.equal(fs.readFileSync(flake, 'utf8'), fixed, 'running fix twice changed the file again');
-    const dryAgain = runCli(['fix', '--dry-run', flake]);
+    const dryAgain = runCli(['fix', '--dry-run', ...inputs, flake]);
     assert.ok(!looksLikeUnifiedDiff(dryAgain.stdout), `after fix, --dry-run still proposes changes\n${dryAgain.stdout}`);
   });
 }
@@ -150,7 +156,7 @@ test('cli: check --format json reports findings in the documented shape', (t) =>
   const dir = assembleConsumer('cowsay', root);
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const flake = path.join(dir, 'flake.nix');
-  const r = runCli(['check', '--format', 'json', flake]);
+  const r = runCli(['check', '--format', 'json', '--nixpkgs-input', 'nixpkgs', '--nixpkgs-input', 'stable', flake]);
   assert.ok(r.status === 0 || r.status === 1, describeRun('check --format json', r));
   let findings: unknown;
   try {
