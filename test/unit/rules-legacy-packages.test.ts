@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { Finding, Fix } from '../../server/src/findings';
 import { applyEdits, applyFix, lint, spans } from '../helpers/lint';
 import { nixMissing, nixParseText } from '../helpers/nix';
+import { fixAllEdits } from '../../server/src/fixes';
 
 const INPUT = 'inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";';
 function flake(outputs: string, inputs = INPUT): string {
@@ -38,18 +39,9 @@ async function expectFix(text: string, span: string, expected: string, opts: Par
   return fix;
 }
 
-/** Applies the first safe fix of every finding (non-overlapping), as fix-all does. */
+/** The server's fix-all: every safe quick-fix whose edits do not overlap one already chosen. */
 async function fixAll(text: string, opts: Parameters<typeof lint>[1] = {}): Promise<string> {
-  const edits = [];
-  const taken: [number, number][] = [];
-  for (const f of await lint(text, opts)) {
-    const fix = f.fixes.find((x) => x.safe);
-    if (!fix) continue;
-    if (fix.edits.some((e) => taken.some(([s, t]) => e.start < t && e.end > s))) continue;
-    for (const e of fix.edits) taken.push([e.start, e.end]);
-    edits.push(...fix.edits);
-  }
-  return applyEdits(text, edits);
+  return applyEdits(text, fixAllEdits(await lint(text, opts)));
 }
 
 test('formal nixpkgs with `inherit system;` → nixpkgs.legacyPackages.${system}', async () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { Finding } from '../../server/src/findings';
 import { applyEdits, applyFix, lint, spans } from '../helpers/lint';
 import { nixMissing, nixParseText } from '../helpers/nix';
+import { fixAllEdits } from '../../server/src/fixes';
 
 const INPUT = 'inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";';
 function flake(outputs: string, inputs = INPUT): string {
@@ -18,17 +19,9 @@ async function assertNixParses(text: string): Promise<void> {
   assert.ok(r.ok, `nix-instantiate --parse rejects:\n${text}\n${r.stderr}`);
 }
 
+/** The server's fix-all: every safe quick-fix whose edits do not overlap one already chosen. */
 async function fixAll(text: string, opts: Parameters<typeof lint>[1] = {}): Promise<string> {
-  const edits = [];
-  const taken: [number, number][] = [];
-  for (const f of await lint(text, opts)) {
-    const fix = f.fixes.find((x) => x.safe);
-    if (!fix) continue;
-    if (fix.edits.some((e) => taken.some(([s, t]) => e.start < t && e.end > s))) continue;
-    for (const e of fix.edits) taken.push([e.start, e.end]);
-    edits.push(...fix.edits);
-  }
-  return applyEdits(text, edits);
+  return applyEdits(text, fixAllEdits(await lint(text, opts)));
 }
 
 /** Every finding of the group carries the same fix; applying it gives `expected`, which parses and is clean. */
@@ -280,5 +273,26 @@ test('fix-all twice equals once; the result parses', async () => {
   assert.deepEqual(only(await lint(once)), []);
   assert.deepEqual(only(await lint(once), 'legacy-packages'), []);
   assert.equal((once.match(/config\.allowUnfree/g) ?? []).length, 1);
+  await assertNixParses(once);
+});
+
+test('two groups hoisted into one let become one fix that binds both (fix-all in one pass)', async () => {
+  const a = 'import nixpkgs { inherit system; config.allowUnfree = true; }';
+  const b = 'import nixpkgs { inherit system; overlays = [ self.overlays.default ]; }';
+  const text = flake(`{ self, nixpkgs }: let system = "x86_64-linux"; in { a = ${a}; b = ${a}; c = ${b}; d = ${b}; }`);
+  const fs = only(await lint(text));
+  assert.equal(fs.length, 4);
+  const expected = flake(`{ self, nixpkgs }: let system = "x86_64-linux"; pkgs = ${a}; pkgs' = ${b}; in { a = pkgs; b = pkgs; c = pkgs'; d = pkgs'; }`);
+  for (const f of fs) {
+    assert.match(f.fixes[0].title, /`pkgs`, `pkgs'`/);
+    assert.equal(applyFix(text, f.fixes[0]), expected);
+  }
+  assert.equal(await fixAll(text), expected);
+  await assertNixParses(expected);
+  const wrap = flake(`{ self, nixpkgs }: { a = ${a}; b = ${a}; c = ${b}; d = ${b}; }`).replace(/inherit system;/g, 'system = "x";');
+  const once = await fixAll(wrap);
+  assert.equal(await fixAll(once), once);
+  assert.deepEqual(only(await lint(once)), []);
+  assert.match(once, /outputs = \{ self, nixpkgs \}: let pkgs = import nixpkgs \{ system = "x"; config\.allowUnfree = true; \}; pkgs' = import nixpkgs \{ system = "x"; overlays = \[ self\.overlays\.default \]; \}; in \{ a = pkgs; b = pkgs; c = pkgs'; d = pkgs'; \};/);
   await assertNixParses(once);
 });

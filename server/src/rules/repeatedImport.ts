@@ -32,23 +32,26 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
     const key = instanceKey(s);
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
-  const out: Finding[] = [];
-  // Names given out by earlier fixes: fix-all applies them together, so each needs its own.
+  // Names given out by earlier plans: fix-all applies them together, so each needs its own.
   const reserved = new Set<string>();
+  const pending: { finding: Finding; plan: Plan | undefined }[] = [];
   for (const group of groups.values()) {
     if (group.length >= 2) {
-      const fix = hoist(ctx, group, commonAncestor(group.map((s) => s.call)), reserved);
+      const plan = hoist(ctx, group, commonAncestor(group.map((s) => s.call)), reserved);
       for (const site of group) {
-        out.push({
-          code: 'repeated-import',
-          start: site.call.startIndex,
-          end: site.call.endIndex,
-          severity: 'warning',
-          message:
-            `\`${site.target.text}\` is imported ${group.length} times with the same arguments in this file; ` +
-            `each import evaluates a separate nixpkgs instance. Bind it once and reuse it.`,
-          related: group.filter((o) => o !== site).map((o) => ({ start: o.call.startIndex, end: o.call.endIndex, message: 'same import here' })),
-          fixes: fix ? [fix] : [],
+        pending.push({
+          plan,
+          finding: {
+            code: 'repeated-import',
+            start: site.call.startIndex,
+            end: site.call.endIndex,
+            severity: 'warning',
+            message:
+              `\`${site.target.text}\` is imported ${group.length} times with the same arguments in this file; ` +
+              `each import evaluates a separate nixpkgs instance. Bind it once and reuse it.`,
+            related: group.filter((o) => o !== site).map((o) => ({ start: o.call.startIndex, end: o.call.endIndex, message: 'same import here' })),
+            fixes: [],
+          },
         });
       }
       continue;
@@ -56,20 +59,81 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
     const site = group[0];
     const loop = iteratedLambda(site);
     if (!loop) continue;
-    const fix = hoist(ctx, [site], loop.apply, reserved);
-    out.push({
-      code: 'repeated-import',
-      start: site.call.startIndex,
-      end: site.call.endIndex,
-      severity: 'warning',
-      message:
-        `\`import ${site.target.text}\` is inside a function passed to \`${loop.iterator}\` but does not depend on its argument: ` +
-        `it evaluates one identical nixpkgs instance per element. Bind it once outside.`,
-      related: [{ start: loop.lambda.startIndex, end: field(loop.lambda, 'body')?.startIndex ?? loop.lambda.endIndex, message: `applied by ${loop.iterator}` }],
-      fixes: fix ? [fix] : [],
+    pending.push({
+      plan: hoist(ctx, [site], loop.apply, reserved),
+      finding: {
+        code: 'repeated-import',
+        start: site.call.startIndex,
+        end: site.call.endIndex,
+        severity: 'warning',
+        message:
+          `\`import ${site.target.text}\` is inside a function passed to \`${loop.iterator}\` but does not depend on its argument: ` +
+          `it evaluates one identical nixpkgs instance per element. Bind it once outside.`,
+        related: [{ start: loop.lambda.startIndex, end: field(loop.lambda, 'body')?.startIndex ?? loop.lambda.endIndex, message: `applied by ${loop.iterator}` }],
+        fixes: [],
+      },
     });
   }
-  return out;
+  // Plans that insert at the same place (one let, one wrapped expression) become one fix: fix-all
+  // cannot order two insertions at one point, and one pass must fix every group.
+  const byAnchor = new Map<string, Plan[]>();
+  for (const { plan } of pending) {
+    if (plan?.anchor && !byAnchor.get(plan.anchor)?.includes(plan)) byAnchor.set(plan.anchor, [...(byAnchor.get(plan.anchor) ?? []), plan]);
+  }
+  return pending.map(({ finding, plan }) => ({
+    ...finding,
+    fixes: plan ? [planFix(plan, plan.anchor ? byAnchor.get(plan.anchor)! : [plan])] : [],
+  }));
+}
+
+/** How one group is hoisted: replacements of its sites and, unless reusing a binding, where the binding goes. */
+interface Plan {
+  name: string;
+  /** `import X …` as written, bound to `name`. */
+  expr: string;
+  target: string;
+  replacements: OffsetEdit[];
+  /** Reuse an existing binding: no insertion. */
+  reuse?: boolean;
+  /** Insertion place shared by plans that bind there (`let:…` or `wrap:…`). */
+  anchor?: string;
+  /** `let`: insert `${sep}${name} = ${expr};` at `at`. */
+  let?: { at: number; sep: string };
+  /** `wrap`: `let … in ` before `start`, parenthesised up to `end` unless bare. */
+  wrap?: { start: number; end: number; bare: boolean };
+}
+
+function planFix(plan: Plan, together: Plan[]): Fix {
+  const names = together.map((p) => `\`${p.name}\``).join(', ');
+  const replacements = together.flatMap((p) => p.replacements);
+  if (plan.reuse) {
+    return { title: `Reuse \`${plan.name}\` for every import`, edits: plan.replacements, safe: true, preferred: true };
+  }
+  if (plan.let) {
+    const text = together.map((p) => `${plan.let!.sep}${p.name} = ${p.expr};`).join('');
+    return {
+      title: together.length === 1
+        ? `Bind \`${plan.name} = import ${plan.target} …\` once in the enclosing let and reuse it`
+        : `Bind ${names} once in the enclosing let and reuse them`,
+      edits: [{ start: plan.let.at, end: plan.let.at, newText: text }, ...replacements],
+      safe: true,
+      preferred: true,
+    };
+  }
+  const w = plan.wrap!;
+  const bindings = together.map((p) => `${p.name} = ${p.expr};`).join(' ');
+  return {
+    title: together.length === 1
+      ? `Bind \`${plan.name} = import ${plan.target} …\` once in a new let and reuse it`
+      : `Bind ${names} once in a new let and reuse them`,
+    edits: [
+      { start: w.start, end: w.start, newText: `${w.bare ? '' : '('}let ${bindings} in ` },
+      ...replacements,
+      ...(w.bare ? [] : [{ start: w.end, end: w.end, newText: ')' }]),
+    ],
+    safe: true,
+    preferred: true,
+  };
 }
 
 function sameBinder(a: Node | null, b: Node | null): boolean {
@@ -135,8 +199,9 @@ function freshName(text: string, input: string, reserved: Set<string>): string {
 }
 
 /** Replaces each site by a name bound once: an existing `let` binding, a new one, or a new `let`. */
-function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node, reserved: Set<string>): Fix | undefined {
+function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node, reserved: Set<string>): Plan | undefined {
   const expr = sites[0].call;
+  const target = sites[0].target.text;
   const replaceAll = (name: string, except?: ImportSite): OffsetEdit[] =>
     sites.filter((s) => s !== except).map((s) => replaceCall(s.call, name));
 
@@ -150,7 +215,7 @@ function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node, reserved: 
       if (attrs.length !== 1 || attrs[0].type !== 'identifier') continue;
       const name = attrs[0].text;
       if (sites.every((o) => o === s || resolve(name, o.call).binder?.equals(attrs[0]))) {
-        return { title: `Reuse \`${name}\` for every import`, edits: replaceAll(name, s), safe: true, preferred: true };
+        return { name, expr: expr.text, target, replacements: replaceAll(name, s), reuse: true };
       }
     }
   }
@@ -166,12 +231,7 @@ function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node, reserved: 
     if (!last) continue;
     const multiline = ctx.text.slice(p.startIndex, set.startIndex).includes('\n');
     const sep = multiline ? `\n${lineIndent(ctx.text, last.startIndex)}` : ' ';
-    return {
-      title: `Bind \`${name} = import ${sites[0].target.text} …\` once in the enclosing let and reuse it`,
-      edits: [{ start: last.endIndex, end: last.endIndex, newText: `${sep}${name} = ${expr.text};` }, ...replaceAll(name)],
-      safe: true,
-      preferred: true,
-    };
+    return { name, expr: expr.text, target, replacements: replaceAll(name), anchor: `let:${last.endIndex}`, let: { at: last.endIndex, sep } };
   }
 
   // 3. No let: wrap the nearest expression that contains every site in a new one.
@@ -183,17 +243,13 @@ function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node, reserved: 
     (parent === 'function_expression' && field(e.parent, 'body')?.equals(e)) ||
     (parent === 'let_expression' && field(e.parent, 'body')?.equals(e)) ||
     (parent === 'with_expression' && field(e.parent, 'body')?.equals(e));
-  // Insertions around `e` rather than one replacement of it, so that fixes of other groups that
-  // wrap the same expression or replace sites inside it still apply together.
-  const open = `${bare ? '' : '('}let ${name} = ${expr.text}; in `;
+  // Insertions around `e` rather than one replacement of it, so that other fixes inside it still apply.
   return {
-    title: `Bind \`${name} = import ${sites[0].target.text} …\` once in a new let and reuse it`,
-    edits: [
-      { start: e.startIndex, end: e.startIndex, newText: open },
-      ...replaceAll(name),
-      ...(bare ? [] : [{ start: e.endIndex, end: e.endIndex, newText: ')' }]),
-    ],
-    safe: true,
-    preferred: true,
+    name,
+    expr: expr.text,
+    target,
+    replacements: replaceAll(name),
+    anchor: `wrap:${e.startIndex}:${e.endIndex}`,
+    wrap: { start: e.startIndex, end: e.endIndex, bare: !!bare },
   };
 }
