@@ -23,7 +23,7 @@ export interface LegacySelect {
 export function legacySelectAt(ctx: DocumentContext, node: Node | null): LegacySelect | undefined {
   for (let n = node; n; n = n.parent) {
     if (n.type !== 'select_expression') continue;
-    if (isInsideError(n)) return undefined;
+    if (isInsideError(n) || n.hasError) return undefined;
     const found = legacySelect(ctx, n);
     if (found) return found;
   }

@@ -157,3 +157,12 @@ test('round trip: refactor then legacy-packages fix gives the original text back
     assert.equal(applyFix(rewritten, lp[0].fixes[0]), text);
   }
 });
+
+test('never inside or across a syntax error; fine elsewhere in a broken file', async () => {
+  const broken = flake('{ self, nixpkgs }: let system = "x"; in { x = nixpkgs.legacyPackages.${system; }');
+  assert.deepEqual(await refactors(broken, 'legacyPackages'), []);
+  const elsewhere = flake('{ self, nixpkgs }: let system = "x"; in { x = nixpkgs.legacyPackages.${system}; y = ; }');
+  const fixes = await refactors(elsewhere, 'legacyPackages');
+  assert.equal(fixes.length, 1);
+  assert.equal(applyFix(elsewhere, fixes[0]), elsewhere.replace('nixpkgs.legacyPackages.${system}', 'import nixpkgs { inherit system; }'));
+});
