@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { ParsedNix } from '../../server/src/parser';
 import { checkLockRules, makeContext } from '../../server/src/lock/rules';
 import type { Finding } from '../../server/src/findings';
+import { findDecl, readFlakeInputs } from '../../server/src/lock/flakeInputs';
 import { applyEdits, fixture, hasCommand, nixParses, ROOT } from './lockHelpers';
 
 async function run(flakeText: string, lockText?: string) {
@@ -264,4 +265,51 @@ test('a second root input of the same upstream is deliberate; copies matching it
   assert.deepEqual(mf.map((f) => f.message), ['tool/nixpkgs-unstable locks eeeeeee (2023-07-22); your nixpkgs-unstable is bbbbbbb (2024-03-09)']);
   assert.ok(applyEdits(text, mf[0].fixes[0].edits).includes('  inputs.tool.url = "github:o/tool";\n  inputs.tool.inputs.nixpkgs-unstable.follows = "nixpkgs-unstable";\n'));
   assert.deepEqual(codes(r.lock, 'duplicate-lock-node').map((f) => lock.slice(f.start, f.end)), ['"nixpkgs_3":{']);
+});
+
+test('add-follows fix in many layouts: nix parses the result and it declares the follows', async () => {
+  const gh = (repo: string, rev: string) => ({ type: 'github', owner: 'o', repo, rev: rev.repeat(40), narHash: `sha256-${rev}`, lastModified: 1700000000 });
+  const lock = JSON.stringify({
+    nodes: {
+      root: { inputs: { nixpkgs: 'nixpkgs', hm: 'hm' } },
+      nixpkgs: { locked: gh('nixpkgs', 'a'), original: { type: 'github', owner: 'o', repo: 'nixpkgs' } },
+      hm: { inputs: { nixpkgs: 'nixpkgs_2' }, locked: gh('hm', 'b'), original: { type: 'github', owner: 'o', repo: 'hm' } },
+      nixpkgs_2: { locked: gh('nixpkgs', 'c'), original: { type: 'github', owner: 'o', repo: 'nixpkgs' } },
+    },
+    root: 'root',
+    version: 7,
+  });
+  const N = 'nixpkgs.url = "github:o/nixpkgs";';
+  const layouts = [
+    `{\n  inputs.${N}\n  inputs.hm.url = "github:o/hm"; # home\n  outputs = { self, nixpkgs, hm }: { };\n}\n`,
+    `{ inputs = { ${N} hm.url = "github:o/hm"; }; outputs = _: { }; }`,
+    `{\n  inputs.${N}\n  inputs.hm = {\n    url = "github:o/hm";\n  };\n  outputs = _: { };\n}`,
+    `{\n  inputs = {\n    ${N}\n    hm = { url = "github:o/hm"; flake = true; };\n  };\n  outputs = _: { };\n}`,
+    `{\n  inputs."hm".url = "github:o/hm";\n  inputs.${N}\n  outputs = _: { };\n}`,
+    `rec {\n\tinputs = {\n\t\t${N}\n\t\thm.url = "github:o/hm";\n\t};\n\toutputs = _: { };\n}`,
+    `{\r\n  inputs.${N}\r\n  inputs.hm.url = "github:o/hm";\r\n  outputs = _: { };\r\n}\r\n`,
+    `{\n  inputs.${N}\n  inputs.hm = { };\n  outputs = _: { };\n}`,
+    `{\n  inputs = {\n    ${N}\n    hm.url = "github:o/hm";\n    /* last */\n  };\n  outputs = _: { };\n}`,
+  ];
+  for (const text of layouts) {
+    const mf = codes((await run(text, lock)).flake, 'missing-follows');
+    assert.equal(mf.length, 1, text);
+    const fixed = applyEdits(text, mf[0].fixes[0].edits);
+    if (NIX) assert.deepEqual(nixParses(fixed), { ok: true }, fixed);
+    const p = await ParsedNix.create(fixed);
+    const fi = readFlakeInputs(p.tree.rootNode);
+    assert.equal(findDecl(fi, ['hm', 'nixpkgs'])?.follows?.value, 'nixpkgs', fixed);
+    assert.equal(fi.inputs.get('hm')!.url?.value ?? 'none', text.includes('hm = { }') ? 'none' : 'github:o/hm', fixed);
+    // A trailing comment stays on its own line.
+    if (text.includes('# home')) assert.ok(fixed.includes('"github:o/hm"; # home\n  inputs.hm.inputs.nixpkgs.follows'), fixed);
+    // Lines keep the file's line endings.
+    if (text.includes('\r\n')) assert.ok(!/[^\r]\n/.test(fixed), JSON.stringify(fixed));
+    // Re-analysing the fixed text against a lock that has the follows finds nothing to do.
+    const followed = JSON.parse(lock);
+    followed.nodes.hm.inputs.nixpkgs = ['nixpkgs'];
+    delete followed.nodes.nixpkgs_2;
+    const again = await run(fixed, JSON.stringify(followed));
+    assert.deepEqual(codes(again.flake, 'missing-follows'), [], fixed);
+    assert.deepEqual(codes(again.flake, 'stale-lock'), [], fixed);
+  }
 });

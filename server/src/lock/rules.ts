@@ -116,12 +116,15 @@ function insertAfterSite(text: string, site: { end: number; start: number; inden
   const line = `${attrpath.map(attrName).join('.')} = ${valueText};`;
   const lineStart = text.lastIndexOf('\n', site.start - 1) + 1;
   const sameLine = text.slice(lineStart, site.start).trim() !== '';
-  const eol = text.indexOf('\n', site.end);
-  const rest = text.slice(site.end, eol < 0 ? text.length : eol);
   if (sameLine) return { at: site.end, text: ` ${line}` };
+  let eol = text.indexOf('\n', site.end);
+  if (eol < 0) eol = text.length;
+  const crlf = eol > 0 && text[eol - 1] === '\r';
+  const lineEnd = crlf ? eol - 1 : eol;
+  const nl = crlf || (eol === text.length && text.includes('\r\n')) ? '\r\n' : '\n';
   // Keep a trailing comment on its own binding's line.
-  const at = /^\s*(#.*)?$/.test(rest) ? (eol < 0 ? text.length : eol) : site.end;
-  return { at, text: `\n${site.indent}${line}` };
+  const at = /^[ \t]*(#.*)?$/.test(text.slice(site.end, lineEnd)) ? lineEnd : site.end;
+  return { at, text: `${nl}${site.indent}${line}` };
 }
 
 function freeRootName(ctx: LockContext & { graph: Graph; flake: FlakeInputs }, want: string, parent: string, taken: Set<string>): string {
