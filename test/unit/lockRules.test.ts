@@ -313,3 +313,16 @@ test('add-follows fix in many layouts: nix parses the result and it declares the
     assert.deepEqual(codes(again.flake, 'stale-lock'), [], fixed);
   }
 });
+
+test('a follows nested two inputs deep is explained, since re-locking cannot apply it in Nix 2.8', async () => {
+  const text = fixture('nested-chain', 'flake.nix').replace('    wrapper.url', '    wrapper.inputs.home-manager.inputs.nixpkgs.follows = "nixpkgs";\n    wrapper.url');
+  const r = await run(text, fixture('nested-chain', 'flake.lock'));
+  const st = codes(r.flake, 'stale-lock');
+  assert.equal(st.length, 1);
+  assert.match(st[0].message, /Nix 2\.8 ignores follows nested more than one input deep; make 'wrapper\/home-manager' follow a root input/);
+  // Related locations into flake.lock only when its path is known.
+  const p = await ParsedNix.create(fixture('no-follows', 'flake.nix'));
+  const withPath = checkLockRules(makeContext({ flakeText: fixture('no-follows', 'flake.nix'), flakeRoot: p.tree.rootNode, lockText: fixture('no-follows', 'flake.lock'), lockPath: '/x/flake.lock' }));
+  assert.equal(codes(withPath.flake, 'missing-follows')[0].related?.[0].file, '/x/flake.lock');
+  assert.equal(codes((await scenario('no-follows')).flake, 'missing-follows')[0].related, undefined);
+});

@@ -79,9 +79,8 @@ export function missingFollows(ctx: LockContext): Finding[] {
           severity: 'warning',
           message: `${path.join('/')} locks ${describe(extra)}; your ${target.name} is ${describe(target.instance)}`,
           fixes: fix ? [fix] : [],
-          related: ctx.parsed?.lock
-            ? [{ start: node.keyStart, end: node.keyEnd, message: `second copy: '${node.key}'`, file: ctx.lockPath }]
-            : undefined,
+          // Offsets in flake.lock mean nothing without its path (they would be read as flake.nix's).
+          related: ctx.lockPath ? [{ start: node.keyStart, end: node.keyEnd, message: `second copy: '${node.key}'`, file: ctx.lockPath }] : undefined,
         });
       }
     }
@@ -240,6 +239,18 @@ export function staleLock(ctx: LockContext): Finding[] {
     }
     if (li.target.kind !== 'follows' || li.target.path.join('/') !== want.join('/')) {
       const now = li.target.kind === 'follows' ? `follows '${li.target.path.join('/')}'` : `is locked separately as '${li.target.node}'`;
+      if (d.path.length >= 3 && li.target.kind === 'node') {
+        // Re-locking will not help here: Nix 2.8 drops overrides nested this deep.
+        out.push({
+          code: 'stale-lock',
+          start: d.follows.start,
+          end: d.follows.end,
+          severity: 'warning',
+          message: `'${d.path.join('/')}' should follow '${d.follows.value}' but in flake.lock it ${now}: Nix 2.8 ignores follows nested more than one input deep; make '${d.path.slice(0, 2).join('/')}' follow a root input instead`,
+          fixes: [],
+        });
+        continue;
+      }
       stale(d, d.follows.start, d.follows.end, `'${d.path.join('/')}' should follow '${d.follows.value}' but in flake.lock it ${now}`);
     }
   }
