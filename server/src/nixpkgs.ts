@@ -166,14 +166,17 @@ export class NixpkgsResolver {
   constructor(
     private readonly names: Set<string> | null,
     private readonly outputsFn: Node | null,
+    /** Names from settings and flake.lock: nixpkgs in a module too, beside `nixpkgs*`. */
+    private readonly extra: ReadonlySet<string> = new Set(),
   ) {}
 
   static forTree(tree: Tree, opts: NixpkgsOptions): NixpkgsResolver {
-    return new NixpkgsResolver(nixpkgsInputNames(tree, opts), outputsFunction(tree));
+    const extra = new Set([...(opts.extraInputs ?? []), ...(opts.lockInputs ?? [])]);
+    return new NixpkgsResolver(nixpkgsInputNames(tree, opts), outputsFunction(tree), extra);
   }
 
   private isNixpkgsName(name: string): boolean {
-    return this.names ? this.names.has(name) : /^nixpkgs/.test(name);
+    return this.names ? this.names.has(name) : /^nixpkgs/.test(name) || this.extra.has(name);
   }
 
   /** `inputs` in `inputs.X`: the outputs function's `@` name or plain argument, or any `inputs` in a module. */

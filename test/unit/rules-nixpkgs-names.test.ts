@@ -193,3 +193,10 @@ test('a module is not a flake: the flake-only rule impure-in-flake stays quiet t
   const text = '{ nixpkgs, ... }: { a = import <nixpkgs> { }; b = builtins.currentSystem; }';
   assert.deepEqual((await lint(text, { isFlake: false })).filter((f) => f.code === 'impure-in-flake'), []);
 });
+
+test('modules: setting nixpkgsInputs adds names beside nixpkgs*', async () => {
+  const text = '{ inputs, ... }: import inputs.pkgs-fork { system = "x86_64-linux"; }';
+  const count = async (opts: Parameters<typeof lint>[1]) => (await lint(text, opts)).filter((f) => f.code === 'legacy-packages').length;
+  assert.equal(await count({ isFlake: false }), 0);
+  assert.equal(await count({ isFlake: false, settings: { nixpkgsInputs: ['pkgs-fork'] } }), 1);
+});
