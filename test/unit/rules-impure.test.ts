@@ -167,3 +167,9 @@ test('`inherit (builtins) currentSystem getEnv;` is flagged on each impure name'
   const shadowed = flake('{ self, nixpkgs }: let builtins = { currentSystem = "x"; }; in let inherit (builtins) currentSystem; in { x = currentSystem; }');
   assert.deepEqual(only(await lint(shadowed)), []);
 });
+
+test('`with builtins; currentSystem` is flagged; a lexically bound name or another with is not', async () => {
+  const text = flake('{ self, nixpkgs }: { x = with builtins; currentSystem; y = with builtins; let currentSystem = "x"; in currentSystem; z = with { }; getEnv "HOME"; }');
+  assert.deepEqual(spans(text, only(await lint(text))), ['currentSystem']);
+  assert.equal(only(await lint(text))[0].start, text.indexOf('currentSystem;'));
+});

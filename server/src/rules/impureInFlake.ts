@@ -3,7 +3,7 @@
 import type { DocumentContext } from '../context';
 import type { Finding, Fix } from '../findings';
 import type { Node } from '../parser';
-import { field, isBound, isInsideError, isVariable, selectPath, unparen } from '../syntax';
+import { field, innermostWith, isBound, isInsideError, isVariable, selectPath, unparen } from '../syntax';
 import { replaceCall } from './rewrite';
 import { classifyArgs, systemAttr } from '../imports';
 
@@ -102,7 +102,12 @@ export function impureInFlake(ctx: DocumentContext): Finding[] {
 function builtinName(node: Node): string | undefined {
   if (node.type === 'variable_expression') {
     const name = field(node, 'name')!.text;
-    return name.startsWith('__') && !isBound(name, node) ? name.slice(2) : undefined;
+    if (isBound(name, node)) return undefined;
+    if (name.startsWith('__')) return name.slice(2);
+    // `with builtins; currentSystem`: the innermost `with` supplies unbound names.
+    const w = innermostWith(node);
+    const env = w && field(w, 'environment');
+    return env && isVariable(env, 'builtins') && !isBound('builtins', env) ? name : undefined;
   }
   const path = selectPath(node);
   if (path?.length === 2 && path[0] === 'builtins' && !isBound('builtins', node)) return path[1];
