@@ -39,76 +39,95 @@ export function loadNix(): Promise<Language> {
   return ready;
 }
 
+// Token patterns of Nix's lexer (src/libexpr/lexer.l), used sticky at the current offset.
+const URI_RE = /[a-zA-Z][a-zA-Z0-9+\-.]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+/y;
+const PATH_RE = /[a-zA-Z0-9._\-+]*(?:\/[a-zA-Z0-9._\-+]+)+\/?|[a-zA-Z0-9._\-+]*\/(?=\$\{)/y;
+const HPATH_RE = /~(?:\/[a-zA-Z0-9._\-+]+)+\/?/y;
+const SPATH_RE = /<[a-zA-Z0-9._\-+]+(?:\/[a-zA-Z0-9._\-+]+)*>/y;
+const ID_RE = /[a-zA-Z_][a-zA-Z0-9_'\-]*/y;
+const NUM_RE = /(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[Ee][+-]?[0-9]+)?/y;
+const MAYBE_TRAILING = /,\s*(?:(?:#[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*\}/;
+
+function stickyLength(re: RegExp, text: string, i: number): number {
+  re.lastIndex = i;
+  return re.test(text) ? re.lastIndex - i : 0;
+}
+
 /**
  * Offsets of commas that can only be a trailing comma in formals: inside `{`, after a formal
  * (not after `{`, `,`, `;` or `...`, where Nix rejects it too), followed only by whitespace and
- * comments and then `}`. Strings, comments, paths and URIs are skipped by a small lexer.
+ * comments and then `}`. Strings, comments, paths and URIs are skipped by a lexer that follows
+ * Nix's own rules (`$$` and `''$` do not open an interpolation, `''\x` escapes, longest match).
  */
 export function trailingFormalsCommas(text: string): number[] {
   const out: number[] = [];
-  // Each frame is what we are inside: code blocks ('{', '(', '[', '${') or strings.
+  if (!MAYBE_TRAILING.test(text)) return out;
+  // Frames: code blocks ('{', '(', '[', '${') or strings ('"', "''").
   const stack: string[] = [];
-  let i = 0;
-  let prev = ''; // last significant token kind in code: 'open', 'sep', 'ellipsis', 'other'
+  let prev = ''; // last significant code token: 'open', 'sep', 'ellipsis' or 'other'
   const n = text.length;
-  const top = () => stack[stack.length - 1];
+  let i = 0;
   while (i < n) {
-    const mode = top();
+    const mode = stack[stack.length - 1];
+    const c = text.charCodeAt(i);
     if (mode === '"') {
-      const c = text[i];
-      if (c === '\\') i += 2;
-      else if (c === '"') { stack.pop(); prev = 'other'; i++; }
-      else if (c === '$' && text[i + 1] === '{') { stack.push('${'); prev = 'open'; i += 2; }
-      else i++;
+      if (c === 92 /* \ */) i += 2;
+      else if (c === 34 /* " */) { stack.pop(); prev = 'other'; i++; }
+      else if (c === 36 /* $ */) {
+        const d = text.charCodeAt(i + 1);
+        if (d === 123 /* { */) { stack.push('${'); prev = 'open'; i += 2; }
+        else if (d === 92) i += 3; // `$\x`
+        else if (d === 34) i += 1;
+        else i += 2; // `$$`, `$x`: literal
+      } else i++;
       continue;
     }
     if (mode === "''") {
-      if (text.startsWith("'''", i)) i += 3;
-      else if (text.startsWith("''$", i) || text.startsWith("''\\", i)) i += 3;
-      else if (text.startsWith("''", i)) { stack.pop(); prev = 'other'; i += 2; }
-      else if (text.startsWith('${', i)) { stack.push('${'); prev = 'open'; i += 2; }
-      else i++;
+      if (c === 39 /* ' */) {
+        if (text.charCodeAt(i + 1) !== 39) { i += text.charCodeAt(i + 1) === 36 ? 1 : 2; continue; }
+        const d = text.charCodeAt(i + 2);
+        if (d === 39 || d === 36) i += 3; // three quotes, or two quotes and a dollar: escapes
+        else if (d === 92) i += 4; // two quotes, backslash, any character
+        else { stack.pop(); prev = 'other'; i += 2; }
+      } else if (c === 36) {
+        const d = text.charCodeAt(i + 1);
+        if (d === 123) { stack.push('${'); prev = 'open'; i += 2; }
+        else if (d === 39) i += 1;
+        else i += 2;
+      } else i++;
       continue;
     }
-    const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') { i++; continue; }
-    if (c === '#') { while (i < n && text[i] !== '\n') i++; continue; }
-    if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
+    if (c === 32 || c === 9 || c === 10 || c === 13) { i++; continue; }
+    if (c === 35 /* # */) { const e = text.indexOf('\n', i); i = e < 0 ? n : e; continue; }
+    if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
+      const e = text.indexOf('*/', i + 2);
+      i = e < 0 ? n : e + 2;
       continue;
     }
-    if (c === '"') { stack.push('"'); i++; continue; }
-    if (c === "'" && text[i + 1] === "'") { stack.push("''"); i += 2; continue; }
-    if (c === '{' || c === '(' || c === '[') { stack.push(c); prev = 'open'; i++; continue; }
-    if (c === '$' && text[i + 1] === '{') { stack.push('${'); prev = 'open'; i += 2; continue; }
-    if (c === '}' || c === ')' || c === ']') { stack.pop(); prev = 'other'; i++; continue; }
-    if (c === ';') { prev = 'sep'; i++; continue; }
-    if (c === '.' && text.startsWith('...', i)) { prev = 'ellipsis'; i += 3; continue; }
-    if (c === ',') {
-      if (top() === '{' && prev === 'other' && closesAfterTrivia(text, i + 1)) out.push(i);
+    if (c === 34) { stack.push('"'); i++; continue; }
+    if (c === 39 && text.charCodeAt(i + 1) === 39) { stack.push("''"); i += 2; continue; }
+    if (c === 36 && text.charCodeAt(i + 1) === 123) { stack.push('${'); prev = 'open'; i += 2; continue; }
+    if (c === 123 || c === 40 || c === 91) { stack.push(text[i]); prev = 'open'; i++; continue; }
+    if (c === 125 || c === 41 || c === 93) { stack.pop(); prev = 'other'; i++; continue; }
+    if (c === 59 /* ; */) { prev = 'sep'; i++; continue; }
+    if (c === 44 /* , */) {
+      if (stack[stack.length - 1] === '{' && prev === 'other' && closesAfterTrivia(text, i + 1)) out.push(i);
       prev = 'sep';
       i++;
       continue;
     }
-    // URIs (`https://a,b`) and paths (`./a/b`, `<nixpkgs>`, `~/x`) are single tokens.
-    const uri = /^[a-zA-Z][a-zA-Z0-9+\-.]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+/y;
-    uri.lastIndex = 0;
-    const rest = text.slice(i, i + 4096);
-    const um = uri.exec(rest);
-    if (um) { i += um[0].length; prev = 'other'; continue; }
-    const pathRe = /^(?:[a-zA-Z0-9._\-+]*(?:\/[a-zA-Z0-9._\-+]+)+\/?|~(?:\/[a-zA-Z0-9._\-+]+)+\/?|<[a-zA-Z0-9._\-+]+(?:\/[a-zA-Z0-9._\-+]+)*>)/;
-    const pm = pathRe.exec(rest);
-    if (pm && pm[0].includes('/') || (pm && pm[0].startsWith('<'))) {
-      // A path may continue with an interpolation: `./a/${b}`. Treat the rest as ordinary code.
-      i += pm![0].length;
-      prev = 'other';
-      continue;
-    }
-    const word = /^[a-zA-Z0-9_'\-]+/.exec(rest);
-    if (word) { i += word[0].length; prev = 'other'; continue; }
+    if (c === 46 && text.startsWith('...', i)) { prev = 'ellipsis'; i += 3; continue; }
+    // Longest match among URI, paths, identifiers and numbers, as flex does.
+    const len = Math.max(
+      stickyLength(URI_RE, text, i),
+      stickyLength(PATH_RE, text, i),
+      stickyLength(HPATH_RE, text, i),
+      stickyLength(SPATH_RE, text, i),
+      stickyLength(ID_RE, text, i),
+      stickyLength(NUM_RE, text, i),
+    );
+    i += Math.max(1, len);
     prev = 'other';
-    i++;
   }
   return out;
 }
@@ -232,4 +251,53 @@ function oneChar(text: string, p: number): Edit {
     oldEndPosition: { row: pos.row, column: pos.column + 1 },
     newEndPosition: { row: pos.row, column: pos.column + 1 },
   });
+}
+
+export interface GrammarGap {
+  start: number;
+  end: number;
+  message: string;
+}
+
+const WORD_OR = /(?<![a-zA-Z0-9_'-])or(?![a-zA-Z0-9_'-])/g;
+const TRAILING_SLASH_PATH = /(?:[a-zA-Z0-9._\-+~]|^)(?:\/[a-zA-Z0-9._\-+]+)+\/(?![a-zA-Z0-9._\-+$/*])/gm;
+
+/**
+ * What tree-sitter-nix accepts and Nix 2.8's parser rejects: `or` as a variable (except as
+ * the argument in `f or`) or as a function parameter, and paths that end in a slash. Found by a text scan, then confirmed on the tree, so large files stay cheap.
+ */
+export function grammarGaps(tree: Tree, text: string): GrammarGap[] {
+  const out: GrammarGap[] = [];
+  if (text.includes('or')) {
+    for (const m of text.matchAll(WORD_OR)) {
+      const node = tree.rootNode.descendantForIndex(m.index!, m.index! + 2);
+      if (node?.type !== 'identifier') continue;
+      const parent = node.parent;
+      // Nix keeps `f or` (an application to a variable named `or`) for backwards compatibility.
+      const legacyArgument =
+        parent?.type === 'variable_expression' && parent.parent?.type === 'apply_expression' && parent.parent.childForFieldName('argument')?.equals(parent);
+      const asVariable = parent?.type === 'variable_expression' && !legacyArgument;
+      const asParameter = parent?.type === 'formal' || (parent?.type === 'function_expression' && parent.childForFieldName('universal')?.equals(node));
+      if (asVariable || asParameter) {
+        out.push({ start: node.startIndex, end: node.endIndex, message: '`or` is a keyword: Nix does not allow it as a variable or a function parameter.' });
+      }
+    }
+  }
+  if (text.includes('/')) {
+    for (const m of text.matchAll(TRAILING_SLASH_PATH)) {
+      const slash = m.index! + m[0].length - 1;
+      const node = tree.rootNode.descendantForIndex(slash, slash + 1);
+      let p: Node | null = node;
+      while (p && p.type !== 'path_expression' && p.type !== 'hpath_expression') p = p.type === 'path_fragment' ? p.parent : null;
+      if (p && p.endIndex === slash + 1) {
+        out.push({ start: p.startIndex, end: p.endIndex, message: `The path \`${p.text}\` ends with a slash, which Nix rejects.` });
+      }
+    }
+  }
+  return out;
+}
+
+/** Nix's verdict as far as we can tell: tree-sitter errors plus the grammar gaps above. */
+export function hasSyntaxError(parsed: { tree: Tree; text: string }): boolean {
+  return parsed.tree.rootNode.hasError || grammarGaps(parsed.tree, parsed.text).length > 0;
 }

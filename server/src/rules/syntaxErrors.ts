@@ -1,7 +1,7 @@
 // syntax: where tree-sitter (with formals trailing commas masked, as Nix accepts them) finds an
 // ERROR or MISSING node. Other rules keep running on the parts that parse.
 import type { Finding } from '../findings';
-import type { Node, Tree } from '../parser';
+import { grammarGaps, type Node, type Tree } from '../parser';
 
 const LIMIT = 50;
 
@@ -38,6 +38,10 @@ export function syntaxErrors(tree: Tree, text: string): Finding[] {
     for (const child of node.children) if (child && child.hasError) visit(child);
   };
   if (tree.rootNode.hasError) visit(tree.rootNode);
+  for (const gap of grammarGaps(tree, text)) {
+    if (out.length >= LIMIT) break;
+    out.push({ code: 'syntax', start: gap.start, end: gap.end, severity: 'error', message: `Syntax error: ${gap.message}`, fixes: [] });
+  }
   return out;
 }
 
