@@ -14,6 +14,11 @@ export interface FlakeLensApi {
 }
 
 const WAIT_MS = Number(process.env.FLAKE_LENS_E2E_WAIT_MS || 30000);
+/** Once a wait for diagnostics has timed out without flake-lens ever publishing one, the server is
+ *  taken as silent and later diagnostic waits fail after this much instead, to keep the run short. */
+const SILENT_WAIT_MS = 5000;
+let sawDiagnostics = false;
+let serverSilent = false;
 
 export function workspaceRoot(): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -90,9 +95,9 @@ export function codeOf(d: vscode.Diagnostic): string | undefined {
 }
 
 export function flakeDiagnostics(uri: vscode.Uri, code?: string): vscode.Diagnostic[] {
-  return vscode.languages
-    .getDiagnostics(uri)
-    .filter((d) => d.source === SOURCE && (code === undefined || codeOf(d) === code));
+  const ours = vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE);
+  if (ours.length > 0) sawDiagnostics = true;
+  return ours.filter((d) => code === undefined || codeOf(d) === code);
 }
 
 export function describeDiagnostics(uri: vscode.Uri): string {
@@ -121,8 +126,14 @@ export function waitForDiagnostics(
       return predicate(ds) ? ds : undefined;
     },
     [vscode.languages.onDidChangeDiagnostics],
-    { timeoutMs, describe: () => describeDiagnostics(uri) },
-  );
+    {
+      timeoutMs: serverSilent && !sawDiagnostics ? SILENT_WAIT_MS : timeoutMs,
+      describe: () => describeDiagnostics(uri) + (sawDiagnostics ? '' : '\n(flake-lens has published no diagnostic in this run)'),
+    },
+  ).catch((err: unknown) => {
+    if (!sawDiagnostics) serverSilent = true;
+    throw err;
+  });
 }
 
 export async function waitForCode(uri: vscode.Uri, code: string): Promise<vscode.Diagnostic[]> {

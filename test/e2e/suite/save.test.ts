@@ -23,7 +23,8 @@ suite('Fix all on save', () => {
     edit.insert(doc.uri, new vscode.Position(0, 0), '# edited by the end-to-end test\n');
     assert.ok(await vscode.workspace.applyEdit(edit));
     assert.ok(doc.isDirty);
-    assert.ok(await doc.save(), 'save failed');
+    const saved = await doc.save();
+    assert.ok(saved, `save failed (dirty: ${doc.isDirty}); the document reads:\n${doc.getText()}`);
 
     const text = doc.getText();
     assert.ok(text.includes('pkgs = nixpkgs.legacyPackages.${system};'), `not fixed on save:\n${text}`);
