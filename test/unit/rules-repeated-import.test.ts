@@ -161,7 +161,7 @@ test('genAttrs over hosts with a fixed system: one instance per host', async () 
   assert.deepEqual(spans(text, fs), [call]);
   const f = fs[0];
   assert.match(f.message, /genAttrs/);
-  assert.match(f.message, /per element/);
+  assert.match(f.message, /each application/);
   assert.equal(f.related?.length, 1);
   assert.equal(text.slice(f.related![0].start, f.related![0].end).startsWith('host:'), true);
   const expected = flake(`{ self, nixpkgs }: {
@@ -295,4 +295,52 @@ test('two groups hoisted into one let become one fix that binds both (fix-all in
   assert.deepEqual(only(await lint(once)), []);
   assert.match(once, /outputs = \{ self, nixpkgs \}: let pkgs = import nixpkgs \{ system = "x"; config\.allowUnfree = true; \}; pkgs' = import nixpkgs \{ system = "x"; overlays = \[ self\.overlays\.default \]; \}; in \{ a = pkgs; b = pkgs; c = pkgs'; d = pkgs'; \};/);
   await assertNixParses(once);
+});
+
+test('a let-bound function called in several places: hoisted into that let', async () => {
+  const call = 'import nixpkgs { system = "x86_64-linux"; config.allowUnfree = true; }';
+  const text = flake(`{ self, nixpkgs }:
+    let
+      mkHost = name: nixpkgs.lib.nixosSystem { pkgs = ${call}; modules = [ ./hosts ]; };
+    in {
+      nixosConfigurations.a = mkHost "a";
+      nixosConfigurations.b = mkHost "b";
+    }`);
+  const fs = only(await lint(text));
+  assert.deepEqual(spans(text, fs), [call]);
+  assert.match(fs[0].message, /`mkHost`, which this file calls 2 times/);
+  assert.equal(fs[0].related?.[0].message, 'called 2 times');
+  const expected = flake(`{ self, nixpkgs }:
+    let
+      mkHost = name: nixpkgs.lib.nixosSystem { pkgs = pkgs'; modules = [ ./hosts ]; };
+      pkgs' = ${call};
+    in {
+      nixosConfigurations.a = mkHost "a";
+      nixosConfigurations.b = mkHost "b";
+    }`);
+  const out = applyFix(text, fs[0].fixes[0]);
+  assert.equal(out, expected);
+  await assertNixParses(out);
+  assert.deepEqual(only(await lint(out)), []);
+});
+
+test('a let-bound function passed by name to an iterator', async () => {
+  const call = 'import nixpkgs { system = "x86_64-linux"; overlays = [ self.overlays.default ]; }';
+  const text = flake(`{ self, nixpkgs }: let mk = host: (${call}).hello; in { xs = map mk [ "a" "b" ]; }`);
+  const fs = only(await lint(text));
+  assert.deepEqual(spans(text, fs), [call]);
+  assert.match(fs[0].message, /`mk`, which is passed to `map`/);
+  const out = applyFix(text, fs[0].fixes[0]);
+  assert.equal(out, flake(`{ self, nixpkgs }: let mk = host: pkgs.hello; pkgs = ${call}; in { xs = map mk [ "a" "b" ]; }`));
+  await assertNixParses(out);
+});
+
+test('a let-bound function called once, or depending on its argument, is not repeated', async () => {
+  for (const outputs of [
+    `{ self, nixpkgs }: let system = "x"; mk = host: ${UNFREE}; in { a = mk "a"; }`,
+    `{ self, nixpkgs }: let mk = system: ${UNFREE}; in { a = mk "a"; b = mk "b"; }`,
+    `{ self, nixpkgs }: let mk = host: import nixpkgs { inherit (host) system; config.allowUnfree = true; }; in { a = mk { system = "x"; }; b = mk { system = "y"; }; }`,
+  ]) {
+    assert.deepEqual(only(await lint(flake(outputs))), [], outputs);
+  }
 });

@@ -60,16 +60,16 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
     const loop = iteratedLambda(site);
     if (!loop) continue;
     pending.push({
-      plan: hoist(ctx, [site], loop.apply, reserved),
+      plan: hoist(ctx, [site], loop.from, reserved),
       finding: {
         code: 'repeated-import',
         start: site.call.startIndex,
         end: site.call.endIndex,
         severity: 'warning',
         message:
-          `\`import ${site.target.text}\` is inside a function passed to \`${loop.iterator}\` but does not depend on its argument: ` +
-          `it evaluates one identical nixpkgs instance per element. Bind it once outside.`,
-        related: [{ start: loop.lambda.startIndex, end: field(loop.lambda, 'body')?.startIndex ?? loop.lambda.endIndex, message: `applied by ${loop.iterator}` }],
+          `\`import ${site.target.text}\` is inside ${loop.how} but does not depend on its arguments: ` +
+          `each application evaluates one more identical nixpkgs instance. Bind it once outside.`,
+        related: [{ start: loop.lambda.startIndex, end: field(loop.lambda, 'body')?.startIndex ?? loop.lambda.endIndex, message: loop.applied }],
         fixes: [],
       },
     });
@@ -162,8 +162,60 @@ function commonAncestor(nodes: Node[]): Node {
   return a.parent && nodes.some((n) => n.equals(a)) ? a.parent : a;
 }
 
-/** The function around the import that an iterator applies, if the import does not depend on it. */
-function iteratedLambda(site: ImportSite): { lambda: Node; apply: Node; iterator: string } | undefined {
+interface Loop {
+  lambda: Node;
+  /** Where the hoisted binding must stay valid: the iterator application or the let of the function. */
+  from: Node;
+  /** `passed to \`map\``, or `\`mkHost\`, which this file calls 3 times`. */
+  how: string;
+  /** For related information. */
+  applied: string;
+}
+
+/** `arg` (a function, maybe parenthesised) as the function argument of an iterator: `map arg xs`. */
+function iteratorApplying(arg: Node): { apply: Node; iterator: string } | undefined {
+  while (arg.parent?.type === 'parenthesized_expression') arg = arg.parent;
+  const apply = arg.parent;
+  if (apply?.type !== 'apply_expression' || !field(apply, 'argument')?.equals(arg)) return undefined;
+  let head: Node | null = field(apply, 'function');
+  while (head && unparen(head)?.type === 'apply_expression') head = field(unparen(head), 'function');
+  const path = selectPath(head);
+  const iterator = path?.[path.length - 1];
+  if (!iterator || !ITERATORS.has(iterator)) return undefined;
+  let outer: Node = apply;
+  while (outer.parent?.type === 'apply_expression' && field(outer.parent, 'function')?.equals(outer)) outer = outer.parent;
+  return { apply: outer, iterator };
+}
+
+/**
+ * A function bound by a let (or rec set) to a name: `mkHost = host: …;`. Applied many times when
+ * the name is passed to an iterator or called in two places or more.
+ */
+function namedLoop(fn: Node): Loop | undefined {
+  let value: Node = fn;
+  while (value.parent?.type === 'parenthesized_expression') value = value.parent;
+  const binding = value.parent;
+  if (binding?.type !== 'binding' || !field(binding, 'expression')?.equals(value)) return undefined;
+  const attrs = field(binding, 'attrpath')?.childrenForFieldName('attr') ?? [];
+  const scope = binding.parent?.parent;
+  if (attrs.length !== 1 || attrs[0].type !== 'identifier' || !scope) return undefined;
+  if (scope.type !== 'let_expression' && scope.type !== 'rec_attrset_expression') return undefined;
+  const name = attrs[0].text;
+  let calls = 0;
+  for (const use of scope.descendantsOfType('variable_expression')) {
+    if (!use || field(use, 'name')?.text !== name || !resolve(name, use).binder?.equals(attrs[0])) continue;
+    const it = iteratorApplying(use);
+    if (it) return { lambda: fn, from: scope, how: `\`${name}\`, which is passed to \`${it.iterator}\``, applied: `applied by ${it.iterator}` };
+    let callee: Node = use;
+    while (callee.parent?.type === 'parenthesized_expression') callee = callee.parent;
+    if (callee.parent?.type === 'apply_expression' && field(callee.parent, 'function')?.equals(callee)) calls++;
+  }
+  if (calls >= 2) return { lambda: fn, from: scope, how: `\`${name}\`, which this file calls ${calls} times`, applied: `called ${calls} times` };
+  return undefined;
+}
+
+/** The function around the import that is applied many times, if the import does not depend on it. */
+function iteratedLambda(site: ImportSite): Loop | undefined {
   const free = freeVariables(site.call);
   for (let p = site.call.parent; p; p = p.parent) {
     if (p.type !== 'function_expression') continue;
@@ -172,19 +224,10 @@ function iteratedLambda(site: ImportSite): { lambda: Node; apply: Node; iterator
       const scope = resolve(name, use).scope;
       if (scope && scope.startIndex >= p.startIndex && scope.endIndex <= p.endIndex) return undefined;
     }
-    let arg: Node = p;
-    while (arg.parent?.type === 'parenthesized_expression') arg = arg.parent;
-    const apply = arg.parent;
-    if (apply?.type !== 'apply_expression' || !field(apply, 'argument')?.equals(arg)) continue;
-    let head: Node | null = field(apply, 'function');
-    while (head && unparen(head)?.type === 'apply_expression') head = field(unparen(head), 'function');
-    const path = selectPath(head);
-    const iterator = path?.[path.length - 1];
-    if (iterator && ITERATORS.has(iterator)) {
-      let outer: Node = apply;
-      while (outer.parent?.type === 'apply_expression' && field(outer.parent, 'function')?.equals(outer)) outer = outer.parent;
-      return { lambda: p, apply: outer, iterator };
-    }
+    const it = iteratorApplying(p);
+    if (it) return { lambda: p, from: it.apply, how: `a function passed to \`${it.iterator}\``, applied: `applied by ${it.iterator}` };
+    const named = namedLoop(p);
+    if (named) return named;
   }
   return undefined;
 }
