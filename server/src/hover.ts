@@ -33,12 +33,12 @@ function importMarkdown(site: ImportSite): string {
     case 'no-system':
       return (
         `**${call} without a system makes a new nixpkgs instance for \`builtins.currentSystem\`.** ` +
-        `Pure flake evaluation forbids the current system; pass the system explicitly, or use \`${site.target.text}.legacyPackages.\${system}\` to share the flake's instance.`
+        `Pure flake evaluation forbids the current system; pass the system explicitly, or use \`${site.inputText}.legacyPackages.\${system}\` to share the flake's instance.`
       );
     default:
       return (
         `**${call} makes a new nixpkgs instance.** ${COST} ` +
-        `If the arguments hold only the system, \`${site.target.text}.legacyPackages.\${system}\` gives the same packages without a new instance.`
+        `If the arguments hold only the system, \`${site.inputText}.legacyPackages.\${system}\` gives the same packages without a new instance.`
       );
   }
 }

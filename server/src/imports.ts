@@ -28,6 +28,8 @@ export interface ImportSite {
   /** X, as written. */
   target: Node;
   input: string;
+  /** The input as an expression to build on (`nixpkgs`, `inputs.nixpkgs`): X without parentheses or `"${…}"`. */
+  inputText: string;
   args: Node;
   kind: ImportKind;
   system?: SystemExpr;
@@ -72,11 +74,19 @@ export function importCalls(tree: Tree): { call: Node; target: Node; args: Node 
 export function nixpkgsImports(tree: Tree, resolver: NixpkgsResolver): ImportSite[] {
   const sites: ImportSite[] = [];
   for (const { call, target, args } of importCalls(tree)) {
-    const ref = resolver.refOf(target);
+    const ref = resolver.refOf(target) ?? resolver.refOf(interpolatedOnly(target));
     if (!ref) continue;
-    sites.push({ call, target, input: ref.input, args, ...classifyArgs(args) });
+    sites.push({ call, target, input: ref.input, inputText: ref.node.text, args, ...classifyArgs(args) });
   }
   return sites;
+}
+
+/** `"${x}"` → x: importing the string of a path imports the path. */
+function interpolatedOnly(node: Node): Node | null {
+  const s = unparen(node);
+  if (s?.type !== 'string_expression') return null;
+  const parts = kids(s);
+  return parts.length === 1 && parts[0].type === 'interpolation' ? field(parts[0], 'expression') : null;
 }
 
 function isEmptyAttrset(node: Node | null): boolean {

@@ -179,7 +179,7 @@ test('`inherit (inputs) nixpkgs;` in a let', async () => {
 
 test('parenthesised target and arguments', async () => {
   const text = flake('{ nixpkgs, ... }: let system = "x86_64-linux"; in { x = import (nixpkgs) ({ inherit system; }); }');
-  await expectFix(text, 'import (nixpkgs) ({ inherit system; })', text.replace('import (nixpkgs) ({ inherit system; })', '(nixpkgs).legacyPackages.${system}'));
+  await expectFix(text, 'import (nixpkgs) ({ inherit system; })', text.replace('import (nixpkgs) ({ inherit system; })', 'nixpkgs.legacyPackages.${system}'));
 });
 
 test('shadowing: an inner lambda argument named nixpkgs is not the input', async () => {
@@ -332,4 +332,13 @@ test('related information marks the sites that build the same instance', async (
   assert.match(b.message, /same instance 2 times/);
   assert.ok(!/same instance/.test(c.message));
   assert.deepEqual(c.related!.map((r) => r.message), ['nixpkgs is also imported here', 'nixpkgs is also imported here']);
+});
+
+test('import "${nixpkgs}" { … } is the same as import nixpkgs', async () => {
+  const text = flake('inputs@{ self, nixpkgs, ... }: let system = "x86_64-linux"; in { a = import "${nixpkgs}" { inherit system; }; b = import "${inputs.nixpkgs}" { system = "aarch64-linux"; }; c = import "${nixpkgs}/pkgs" { inherit system; }; }');
+  const fs = only(await lint(text));
+  assert.deepEqual(spans(text, fs), ['import "${nixpkgs}" { inherit system; }', 'import "${inputs.nixpkgs}" { system = "aarch64-linux"; }']);
+  const out = await fixAll(text);
+  assert.equal(out, text.replace('import "${nixpkgs}" { inherit system; }', 'nixpkgs.legacyPackages.${system}').replace('import "${inputs.nixpkgs}" { system = "aarch64-linux"; }', 'inputs.nixpkgs.legacyPackages.aarch64-linux'));
+  await assertNixParses(out);
 });

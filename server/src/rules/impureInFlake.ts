@@ -73,8 +73,8 @@ export function impureInFlake(ctx: DocumentContext): Finding[] {
     if (isBound('system', site.call)) {
       if (site.kind === 'no-system') {
         fixes.push({
-          title: `Use ${site.target.text}.legacyPackages.\${system} (changes meaning: the system in scope, not the evaluating machine)`,
-          edits: [replaceCall(site.call, `${site.target.text}.legacyPackages.\${system}`)],
+          title: `Use ${site.inputText}.legacyPackages.\${system} (changes meaning: the system in scope, not the evaluating machine)`,
+          edits: [replaceCall(site.call, `${site.inputText}.legacyPackages.\${system}`)],
           safe: false,
         });
       } else {

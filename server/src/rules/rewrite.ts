@@ -17,5 +17,5 @@ export function replaceCall(call: Node, newText: string): OffsetEdit {
 /** `<input expr>.legacyPackages.<system>` for a system-only import. */
 export function legacyPackagesText(site: ImportSite, systemText?: string): string {
   const sys = systemText ?? systemAttr(site.system!);
-  return `${site.target.text}.legacyPackages${sys}`;
+  return `${site.inputText}.legacyPackages${sys}`;
 }
