@@ -9,6 +9,8 @@ import {
   ServerOptions,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { UPDATE_LOCK_COMMAND } from '../../server/src/protocol';
+import { nixOnPath } from './inputsCommands';
 
 export class Context {
   client: LanguageClient | undefined;
@@ -44,6 +46,8 @@ export class Context {
         { language: 'nix', scheme: 'file' },
         { language: 'nix', scheme: 'untitled' },
         { language: 'nix', scheme: 'vscode-vfs' },
+        // flake.lock is JSON: the server diagnoses it but does not parse it as Nix.
+        { scheme: 'file', pattern: '**/flake.lock' },
       ],
       synchronize: {
         configurationSection: 'flakeLens',
@@ -53,6 +57,14 @@ export class Context {
       traceOutputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
+      middleware: {
+        // "Update flake.lock" runs nix: offer it only where that is allowed and possible.
+        provideCodeActions: async (document, range, context, token, next) => {
+          const actions = await next(document, range, context, token);
+          if (!actions || (vscode.workspace.isTrusted && nixOnPath())) return actions;
+          return actions.filter((a) => !('command' in a && a.command && typeof a.command !== 'string' && a.command.command === UPDATE_LOCK_COMMAND));
+        },
+      },
     };
     this.client = new LanguageClient('flakeLens', 'Flake Lens', serverOptions, clientOptions);
     await this.client.start();

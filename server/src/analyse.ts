@@ -6,6 +6,8 @@ import type { Node, Tree } from './parser';
 import { Settings, ruleSetting } from './config';
 import { runDocumentRules } from './rules/index';
 import { syntaxErrors } from './rules/syntaxErrors';
+import { flakeContext, flakeFindings, lockNixpkgsInputs } from './flake';
+import type { LockContext } from './lock/rules';
 
 export const IGNORE_MARKER = 'flake-lens:';
 const IGNORE_RE = /#\s*flake-lens:\s*ignore(-file)?\b([^\n]*)/;
@@ -17,13 +19,39 @@ export interface AnalyseInput extends Omit<ContextOptions, 'extraNixpkgsInputs'>
 }
 
 export function analyse(input: AnalyseInput): Finding[] {
+  return analyseFlake(input).findings;
+}
+
+export interface FlakeAnalysis {
+  /** Findings in the analysed document. */
+  findings: Finding[];
+  /** Findings in the flake.lock beside a flake.nix (when its text was given). */
+  lockFindings: Finding[];
+  lock?: LockContext;
+}
+
+/** Analyses a document; for a flake.nix with its flake.lock text, the input rules too. */
+export function analyseFlake(input: AnalyseInput & { lock?: { text?: string; flakePath?: string; lockPath?: string } }): FlakeAnalysis {
   const { text, tree, settings } = input;
   const enabled = (code: RuleCode) => ruleSetting(settings, code) !== 'off';
-  const ctx = new DocumentContext(text, tree, { ...input, extraNixpkgsInputs: settings.nixpkgsInputs });
+  const lock =
+    input.isFlake && input.lock?.text !== undefined
+      ? flakeContext({ flakeText: text, flakeRoot: tree.rootNode, lockText: input.lock.text, flakePath: input.lock.flakePath, lockPath: input.lock.lockPath })
+      : input.isFlake
+        ? flakeContext({ flakeText: text, flakeRoot: tree.rootNode })
+        : undefined;
+  const lockNixpkgs = [...(input.lockNixpkgsInputs ?? []), ...lockNixpkgsInputs(lock?.graph)];
+  const ctx = new DocumentContext(text, tree, { ...input, lockNixpkgsInputs: lockNixpkgs, extraNixpkgsInputs: settings.nixpkgsInputs });
   const findings: Finding[] = [];
   if (enabled('syntax')) findings.push(...syntaxErrors(tree, text));
   findings.push(...runDocumentRules(ctx, enabled));
-  return finish(findings, text, tree, settings);
+  const byFile = lock ? flakeFindings(lock, enabled) : { flake: [], lock: [] };
+  findings.push(...byFile.flake);
+  return {
+    findings: finish(findings, text, tree, settings),
+    lockFindings: input.lock?.text !== undefined ? finish(byFile.lock, input.lock.text, null, settings) : [],
+    lock,
+  };
 }
 
 /** Applies suppression comments and severities, and drops fixes that would edit inside a syntax error. */

@@ -4,7 +4,11 @@
 // Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyse, tooLarge } from './analyse';
+import { analyseFlake, finish, tooLarge } from './analyse';
+import { flakeContext, flakeFindings, graphDto } from './flake';
+import { printTree } from './lock/graph';
+import { ruleSetting } from './config';
+import type { RuleCode } from './findings';
 import { DEFAULT_SETTINGS, Settings, resolveSettings } from './config';
 import { unifiedDiff } from './diff';
 import type { Finding, Severity } from './findings';
@@ -18,13 +22,15 @@ import type { Language } from 'web-tree-sitter';
 const USAGE = `Usage:
   flake-lens check [--format text|json|sarif] [--fail-on error|warning|information|hint] [options] PATH...
   flake-lens fix [--rule CODE]... [--dry-run] [options] PATH...
+  flake-lens inputs [--format tree|json] PATH
   flake-lens rules
 Options:
   --nixpkgs-input NAME   treat input NAME as nixpkgs (repeatable)
   --max-file-size N      skip files longer than N characters (default ${DEFAULT_SETTINGS.maxFileSize})
   -h, --help             show this help
   --version              print the version
-PATH is a file or a folder; folders are searched for *.nix, skipping .git, node_modules and result*.
+PATH is a file or a folder; folders are searched for *.nix and flake.lock, skipping .git, node_modules and result*.
+A flake.nix is checked together with the flake.lock beside it.
 Exit status: 0 clean, 1 findings at or above --fail-on (default warning), 2 bad usage or unreadable input.`;
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1, hint: 0 };
@@ -33,7 +39,7 @@ class UsageError extends Error {}
 
 interface Options {
   command: string;
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'tree';
   failOn: Severity;
   rules: string[];
   dryRun: boolean;
@@ -43,7 +49,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
-  const opts: Options = { command, format: 'text', failOn: 'warning', rules: [], dryRun: false, paths: [], settings: DEFAULT_SETTINGS };
+  const opts: Options = { command, format: command === 'inputs' ? 'tree' : 'text', failOn: 'warning', rules: [], dryRun: false, paths: [], settings: DEFAULT_SETTINGS };
   const nixpkgsInputs: string[] = [];
   let maxFileSize = DEFAULT_SETTINGS.maxFileSize;
   const value = (i: number, flag: string) => {
@@ -59,8 +65,9 @@ function parseArgs(argv: string[]): Options {
     switch (flag) {
       case '--format': {
         const f = take();
-        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`unknown format '${f}' (text, json, sarif)`);
-        opts.format = f;
+        const allowed = command === 'inputs' ? ['tree', 'json'] : ['text', 'json', 'sarif'];
+        if (!allowed.includes(f)) throw new UsageError(`unknown format '${f}' (${allowed.join(', ')})`);
+        opts.format = f as Options['format'];
         break;
       }
       case '--fail-on': {
@@ -116,7 +123,7 @@ function collectFiles(paths: string[], errors: string[]): string[] {
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name) && !/^result(-|$)/.test(e.name)) walk(path.join(dir, e.name));
-      } else if (e.isFile() && e.name.endsWith('.nix')) out.push(path.join(dir, e.name));
+      } else if (e.isFile() && (e.name.endsWith('.nix') || e.name === 'flake.lock')) out.push(path.join(dir, e.name));
     }
   };
   for (const p of paths) {
@@ -150,14 +157,70 @@ function readText(file: string): { text: string; lossy: boolean } {
   }
 }
 
-function analyseText(language: Language, file: string, text: string, settings: Settings): Finding[] {
-  if (text.length > settings.maxFileSize) return tooLarge(text, settings);
+/** A .nix file, and for a flake.nix the flake.lock text beside it. */
+function analyseFile(language: Language, file: string, text: string, settings: Settings, lockText: string | undefined): { findings: Finding[]; lockFindings: Finding[] } {
+  if (text.length > settings.maxFileSize) return { findings: tooLarge(text, settings), lockFindings: [] };
   const parsed = ParsedNix.createSync(language, text);
   try {
-    return analyse({ text, tree: parsed.tree, isFlake: path.basename(file) === 'flake.nix', settings });
+    const isFlake = path.basename(file) === 'flake.nix';
+    const r = analyseFlake({ text, tree: parsed.tree, isFlake, settings, lock: isFlake && lockText !== undefined ? { text: lockText } : undefined });
+    return { findings: r.findings, lockFindings: r.lockFindings };
   } finally {
     parsed.dispose();
   }
+}
+
+/** flake.lock on its own (no flake.nix beside it): only the lock's own rules. */
+function analyseLockOnly(text: string, settings: Settings): Finding[] {
+  const enabled = (code: RuleCode) => ruleSetting(settings, code) !== 'off';
+  return finish(flakeFindings(flakeContext({ lockText: text }), enabled).lock, text, null, settings);
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readText(file).text;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Analyses every collected file; a flake.lock is reported with its flake.nix when both exist. */
+function analyseAll(language: Language, files: string[], settings: Settings, err: (s: string) => void, errors: string[]): FileResult[] {
+  const results: FileResult[] = [];
+  const lockDone = new Set<string>();
+  const nixFiles = files.filter((f) => f.endsWith('.nix'));
+  const lockFiles = files.filter((f) => path.basename(f) === 'flake.lock');
+  for (const file of nixFiles) {
+    try {
+      const { text, lossy } = readText(file);
+      if (lossy) err(`${file}: not valid UTF-8; analysed with replacement characters`);
+      const lockPath = path.join(path.dirname(file), 'flake.lock');
+      const lockText = path.basename(file) === 'flake.nix' ? readIfExists(lockPath) : undefined;
+      const r = analyseFile(language, file, text, settings, lockText);
+      results.push({ file, text, lossy, findings: r.findings });
+      if (lockText !== undefined) {
+        lockDone.add(path.resolve(lockPath));
+        if (lockFiles.some((l) => path.resolve(l) === path.resolve(lockPath)) || r.lockFindings.length) {
+          results.push({ file: lockFiles.find((l) => path.resolve(l) === path.resolve(lockPath)) ?? lockPath, text: lockText, lossy: false, findings: r.lockFindings });
+        }
+      }
+    } catch (e) {
+      errors.push(`${file}: ${(e as Error).message}`);
+    }
+  }
+  for (const file of lockFiles) {
+    if (lockDone.has(path.resolve(file))) continue;
+    try {
+      const { text } = readText(file);
+      const flakeFile = path.join(path.dirname(file), 'flake.nix');
+      const flakeText = readIfExists(flakeFile);
+      const findings = flakeText !== undefined ? analyseFile(language, flakeFile, flakeText, settings, text).lockFindings : analyseLockOnly(text, settings);
+      results.push({ file, text, lossy: false, findings });
+    } catch (e) {
+      errors.push(`${file}: ${(e as Error).message}`);
+    }
+  }
+  return results;
 }
 
 function toJson(r: FileResult) {
@@ -225,6 +288,7 @@ function textReport(results: FileResult[]): string {
     for (const f of r.findings) {
       const p = index.positionAt(f.start);
       out += `${r.file}:${p.line + 1}:${p.character + 1}: ${f.severity} [${f.code}] ${f.message}${f.fixes.some((x) => x.safe) ? ' (fixable)' : ''}\n`;
+      if (f.code === 'stale-lock') out += `  to update the lock, run: (cd ${shellQuote(path.dirname(r.file) || '.')} && nix flake lock)\n`;
       count++;
     }
   }
@@ -237,16 +301,7 @@ async function check(opts: Options, out: (s: string) => void, err: (s: string) =
   const errors: string[] = [];
   const files = collectFiles(opts.paths, errors);
   const language = await loadNix();
-  const results: FileResult[] = [];
-  for (const file of files) {
-    try {
-      const { text, lossy } = readText(file);
-      if (lossy) err(`${file}: not valid UTF-8; analysed with replacement characters`);
-      results.push({ file, text, lossy, findings: analyseText(language, file, text, opts.settings) });
-    } catch (e) {
-      errors.push(`${file}: ${(e as Error).message}`);
-    }
-  }
+  const results = analyseAll(language, files, opts.settings, err, errors);
   for (const e of errors) err(`flake-lens: ${e}`);
   if (opts.format === 'json') out(JSON.stringify(results.flatMap(toJson), null, 2) + '\n');
   else if (opts.format === 'sarif') out(JSON.stringify(sarif(results), null, 2) + '\n');
@@ -257,11 +312,11 @@ async function check(opts: Options, out: (s: string) => void, err: (s: string) =
 }
 
 /** Applies safe fixes until nothing changes, so running `fix` twice equals running it once. */
-export function fixText(language: Language, file: string, text: string, settings: Settings, rules: string[]): string {
+export function fixText(language: Language, file: string, text: string, settings: Settings, rules: string[], lockText?: string): string {
   const only = rules.length ? new Set(rules) : undefined;
   let current = text;
   for (let pass = 0; pass < 10; pass++) {
-    const edits = fixAllEdits(analyseText(language, file, current, settings), only);
+    const edits = fixAllEdits(analyseFile(language, file, current, settings, lockText).findings, only);
     if (edits.length === 0) break;
     current = applyEdits(current, edits);
   }
@@ -270,7 +325,7 @@ export function fixText(language: Language, file: string, text: string, settings
 
 async function fix(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const errors: string[] = [];
-  const files = collectFiles(opts.paths, errors);
+  const files = collectFiles(opts.paths, errors).filter((f) => f.endsWith('.nix'));
   const language = await loadNix();
   let changed = 0;
   for (const file of files) {
@@ -280,7 +335,8 @@ async function fix(opts: Options, out: (s: string) => void, err: (s: string) => 
         errors.push(`${file}: not valid UTF-8; not rewritten`);
         continue;
       }
-      const fixed = fixText(language, file, text, opts.settings, opts.rules);
+      const lockText = path.basename(file) === 'flake.nix' ? readIfExists(path.join(path.dirname(file), 'flake.lock')) : undefined;
+      const fixed = fixText(language, file, text, opts.settings, opts.rules, lockText);
       if (fixed === text) continue;
       // Never write a file that parses worse than it did.
       const before = ParsedNix.createSync(language, text);
@@ -325,8 +381,9 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
       return 0;
     }
     const opts = parseArgs(argv);
-    if (opts.command !== 'check' && opts.command !== 'fix') throw new UsageError(`unknown command '${opts.command}'`);
+    if (opts.command !== 'check' && opts.command !== 'fix' && opts.command !== 'inputs') throw new UsageError(`unknown command '${opts.command}'`);
     if (opts.paths.length === 0) throw new UsageError('no PATH given');
+    if (opts.command === 'inputs') return await inputs(opts, out, err);
     return opts.command === 'check' ? await check(opts, out, err) : await fix(opts, out, err);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -355,4 +412,52 @@ if (require.main === module) {
 function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file.replace(/^\/+/, '');
+}
+
+function shellQuote(s: string): string {
+  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `flake-lens inputs PATH`: the lock's input tree as `nix flake metadata` prints it, plus duplicates. */
+async function inputs(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (opts.paths.length !== 1) throw new UsageError('inputs takes one PATH (a flake folder, flake.nix or flake.lock)');
+  let dir = opts.paths[0];
+  try {
+    if (!fs.statSync(dir).isDirectory()) dir = path.dirname(dir);
+  } catch {
+    err(`flake-lens: ${dir}: no such file or directory`);
+    return 2;
+  }
+  const lockPath = path.join(dir, 'flake.lock');
+  const flakePath = path.join(dir, 'flake.nix');
+  const lockText = readIfExists(lockPath);
+  if (lockText === undefined) {
+    err(`flake-lens: ${lockPath}: no flake.lock (run \`nix flake lock\` first)`);
+    return 2;
+  }
+  const flakeText = readIfExists(flakePath);
+  const language = await loadNix();
+  const parsed = flakeText !== undefined ? ParsedNix.createSync(language, flakeText) : undefined;
+  try {
+    const ctx = flakeContext({ flakeText, flakeRoot: parsed?.tree.rootNode, lockText });
+    if (!ctx.graph) {
+      for (const e of ctx.parsed?.errors ?? []) err(`flake-lens: ${lockPath}: ${e.message}`);
+      return 2;
+    }
+    const dto = graphDto(ctx, flakePath, lockPath, path.basename(path.resolve(dir)));
+    if (opts.format === 'json') {
+      out(JSON.stringify(dto, null, 2) + '\n');
+      return 0;
+    }
+    out(printTree(ctx.graph));
+    out(`\n${dto.summary}\n`);
+    for (const d of Object.values(dto.nodes)) {
+      if (!d.duplicate) continue;
+      const paths = ctx.graph.paths.get(d.key)?.map((p) => p.join('/')) ?? [];
+      out(`  ${d.key}: another ${d.duplicate.upstream} revision (${d.rev?.slice(0, 7) ?? '?'}), pulled in by ${paths.join(', ')}\n`);
+    }
+    return 0;
+  } finally {
+    parsed?.dispose();
+  }
 }

@@ -17,7 +17,7 @@ export class DocumentStore {
   private readonly docs = new Map<string, DocumentState>();
 
   constructor(
-    private readonly language: Language,
+    readonly language: Language,
     /** Documents longer than this are not parsed. */
     private readonly sizeLimit: (uri: string) => number,
   ) {}

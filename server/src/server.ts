@@ -23,7 +23,7 @@ import {
   createConnection,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyse, tooLarge } from './analyse';
+import { analyseFlake, tooLarge, finish } from './analyse';
 import { DEFAULT_SETTINGS, Settings, resolveSettings } from './config';
 import { DocumentState, DocumentStore } from './documents';
 import type { Finding, Fix, Severity } from './findings';
@@ -32,7 +32,13 @@ import { loadNix } from './parser';
 import { DocumentContext } from './context';
 import { hoverAt } from './hover';
 import { refactorsAt } from './refactors';
-import { docsUrl, FIX_ALL_KIND } from './protocol';
+import { docsUrl, FIX_ALL_KIND, InputGraphChangedNotification, InputGraphRequest, InputGraphResult, UPDATE_LOCK_COMMAND } from './protocol';
+import { combineFollowsFixes, flakeContext, graphDto } from './flake';
+import { findFlakes, isLockUri, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
+import { ParsedNix } from './parser';
+import { TextDocument as LspTextDocument } from 'vscode-languageserver-textdocument';
+import { FileChangeType } from 'vscode-languageserver/node';
+import * as nodePath from 'node:path';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -54,6 +60,13 @@ export class FlakeLensServer {
   private readonly published = new Map<string, Map<string, Finding>>();
   private globalSettings: Settings = DEFAULT_SETTINGS;
   private hasConfigurationCapability = false;
+  /** Open flake.lock documents (JSON, not parsed as Nix). */
+  private readonly lockDocs = new Map<string, LspTextDocument>();
+  /** flake.lock URIs we published diagnostics for, so they can be cleared. */
+  private readonly lockPublished = new Set<string>();
+  private workspaceFolders: string[] = [];
+  private graphTimer: NodeJS.Timeout | undefined;
+  private readonly graphChanged = new Set<string>();
 
   private constructor(
     private readonly connection: Connection,
@@ -66,6 +79,8 @@ export class FlakeLensServer {
     const store = new DocumentStore(language, () => server?.sizeLimit ?? DEFAULT_SETTINGS.maxFileSize);
     server = new FlakeLensServer(connection, store);
     server.hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    server.workspaceFolders = folders.map(uriToPath).filter((p): p is string => !!p);
     return server;
   }
 
@@ -91,17 +106,34 @@ export class FlakeLensServer {
     });
     connection.onDidOpenTextDocument((p) =>
       this.guard('didOpen', () => {
+        if (isLockUri(p.textDocument.uri)) {
+          const d = p.textDocument;
+          this.lockDocs.set(d.uri, LspTextDocument.create(d.uri, d.languageId, d.version, d.text));
+          this.lockChanged(d.uri);
+          return;
+        }
         this.store.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
         this.schedule(p.textDocument.uri, 0);
       }),
     );
     connection.onDidChangeTextDocument((p) =>
       this.guard('didChange', () => {
+        const lockDoc = this.lockDocs.get(p.textDocument.uri);
+        if (lockDoc) {
+          this.lockDocs.set(p.textDocument.uri, LspTextDocument.update(lockDoc, p.contentChanges, p.textDocument.version));
+          this.lockChanged(p.textDocument.uri);
+          return;
+        }
         if (this.store.change(p.textDocument.uri, p.textDocument.version, p.contentChanges)) this.schedule(p.textDocument.uri);
       }),
     );
     connection.onDidCloseTextDocument((p) =>
       this.guard('didClose', () => {
+        if (this.lockDocs.delete(p.textDocument.uri)) {
+          // The disk version may differ from the buffer that was closed.
+          this.lockChanged(p.textDocument.uri);
+          return;
+        }
         clearTimeout(this.timers.get(p.textDocument.uri));
         this.timers.delete(p.textDocument.uri);
         this.store.close(p.textDocument.uri);
@@ -117,6 +149,18 @@ export class FlakeLensServer {
         for (const uri of this.store.uris()) this.schedule(uri, 0);
       }),
     );
+    connection.onDidChangeWatchedFiles((p) =>
+      this.guard('didChangeWatchedFiles', () => {
+        for (const change of p.changes) {
+          if (isLockUri(change.uri)) {
+            if (!this.lockDocs.has(change.uri)) this.lockChanged(change.uri, change.type === FileChangeType.Deleted);
+          } else if (change.uri.endsWith('/flake.nix')) {
+            this.noteGraphChange(change.uri);
+          }
+        }
+      }),
+    );
+    connection.onRequest(InputGraphRequest, (p) => this.request('inputGraph', () => this.onInputGraph(p.uris)));
     connection.onCodeAction((p) => this.request('codeAction', () => this.onCodeAction(p)));
     connection.onHover((p) => this.request('hover', () => this.onHover(p)));
     connection.onShutdown(() => {
@@ -173,7 +217,7 @@ export class FlakeLensServer {
     });
   }
 
-  /** Analyses a document (if still open) and publishes its diagnostics. */
+  /** Analyses a document (if still open) and publishes its diagnostics, and those of its flake.lock. */
   async validate(uri: string): Promise<void> {
     const settings = await this.settingsFor(uri);
     const state = this.store.get(uri);
@@ -182,7 +226,7 @@ export class FlakeLensServer {
       this.sizeLimit = settings.maxFileSize;
       if ((state.parsed === null) !== (state.doc.getText().length > this.sizeLimit)) this.store.reparse(uri);
     }
-    const findings = settings.enable ? this.findingsOf(state, settings) : [];
+    const { findings, lockFindings, lockUri } = settings.enable ? this.analysisOf(state, settings) : { findings: [], lockFindings: [], lockUri: undefined };
     const byId = new Map<string, Finding>();
     const diagnostics = findings.map((f, i) => {
       const id = `${state.doc.version}:${i}`;
@@ -191,17 +235,125 @@ export class FlakeLensServer {
     });
     this.published.set(uri, byId);
     await this.connection.sendDiagnostics({ uri, version: state.doc.version, diagnostics });
+    if (isFlakeUri(uri)) {
+      await this.publishLock(lockUri ?? siblingUri(uri, 'flake.lock'), lockUri ? lockFindings : []);
+      this.noteGraphChange(uri);
+    }
+  }
+
+  /** The text of a flake.lock: the open buffer, else the disk. */
+  private lockText(lockUri: string): { text?: string; error?: string } | undefined {
+    const open = this.lockDocs.get(lockUri);
+    if (open) return { text: open.getText() };
+    return readDisk(lockUri);
+  }
+
+  private analysisOf(state: DocumentState, settings: Settings): { findings: Finding[]; lockFindings: Finding[]; lockUri?: string } {
+    const version = state.doc.version;
+    const uri = state.doc.uri;
+    const text = state.doc.getText();
+    if (!state.parsed) return { findings: tooLarge(text, settings), lockFindings: [] };
+    const isFlake = isFlakeUri(uri);
+    const lockUri = isFlake ? siblingUri(uri, 'flake.lock') : undefined;
+    const lock = lockUri ? this.lockText(lockUri) : undefined;
+    const result = analyseFlake({
+      text,
+      tree: state.parsed.tree,
+      isFlake,
+      settings,
+      lock: lock ? { text: lock.text, flakePath: uriToPath(uri), lockPath: lockUri && uriToPath(lockUri) } : undefined,
+    });
+    if (lock?.error && lockUri) {
+      result.lockFindings = finish([{ code: 'lock-error', start: 0, end: 0, severity: 'error', message: lock.error, fixes: [] }], '', null, settings);
+    }
+    state.findings = { version, items: result.findings };
+    return { findings: result.findings, lockFindings: result.lockFindings, lockUri: lock ? lockUri : undefined };
   }
 
   private findingsOf(state: DocumentState, settings: Settings): Finding[] {
-    const version = state.doc.version;
-    if (state.findings?.version === version) return state.findings.items;
-    const text = state.doc.getText();
-    const items = state.parsed
-      ? analyse({ text, tree: state.parsed.tree, isFlake: isFlakeUri(state.doc.uri), settings })
-      : tooLarge(text, settings);
-    state.findings = { version, items };
-    return items;
+    if (state.findings?.version === state.doc.version) return state.findings.items;
+    return this.analysisOf(state, settings).findings;
+  }
+
+  /** Publishes flake.lock diagnostics (positions from the lock text the findings came from). */
+  private async publishLock(lockUri: string, findings: Finding[]): Promise<void> {
+    if (findings.length === 0 && !this.lockPublished.has(lockUri)) return;
+    const text = this.lockText(lockUri)?.text ?? '';
+    const doc = this.lockDocs.get(lockUri) ?? LspTextDocument.create(lockUri, 'json', 0, text);
+    const diagnostics = findings.map((f) => this.toDiagnostic(doc, f, { id: '', version: -1 }));
+    if (findings.length) this.lockPublished.add(lockUri);
+    else this.lockPublished.delete(lockUri);
+    await this.connection.sendDiagnostics({ uri: lockUri, diagnostics });
+  }
+
+  /** flake.lock changed (buffer or disk): re-analyse its flake.nix, open or not. */
+  private lockChanged(lockUri: string, deleted = false): void {
+    const flakeUri = siblingUri(lockUri, 'flake.nix');
+    if (this.store.get(flakeUri)) {
+      this.schedule(flakeUri, 0);
+      return;
+    }
+    void this.validateClosedFlake(flakeUri, lockUri, deleted).catch((e) => this.connection.console.error(`lock analysis failed: ${String(e)}`));
+  }
+
+  private async validateClosedFlake(flakeUri: string, lockUri: string, deleted: boolean): Promise<void> {
+    const settings = await this.settingsFor(lockUri);
+    const flake = readDisk(flakeUri, settings.maxFileSize);
+    const lock = deleted ? undefined : this.lockText(lockUri);
+    if (!settings.enable || !lock || !flake || !('text' in flake)) {
+      await this.publishLock(lockUri, []);
+      this.noteGraphChange(flakeUri);
+      return;
+    }
+    const parsed = ParsedNix.createSync(this.store.language, flake.text);
+    try {
+      const r = analyseFlake({ text: flake.text, tree: parsed.tree, isFlake: true, settings, lock: { text: lock.text } });
+      await this.publishLock(lockUri, r.lockFindings);
+    } finally {
+      parsed.dispose();
+    }
+    this.noteGraphChange(flakeUri);
+  }
+
+  /** Tells the client (debounced) that the input graph of these flakes may have changed. */
+  private noteGraphChange(flakeUri: string): void {
+    this.graphChanged.add(flakeUri);
+    clearTimeout(this.graphTimer);
+    this.graphTimer = setTimeout(() => {
+      const flakeUris = [...this.graphChanged];
+      this.graphChanged.clear();
+      void this.connection.sendNotification(InputGraphChangedNotification, { flakeUris });
+    }, 300);
+  }
+
+  private async onInputGraph(uris?: string[]): Promise<InputGraphResult> {
+    const flakeUris = new Set<string>();
+    if (uris?.length) {
+      for (const u of uris) flakeUris.add(isLockUri(u) ? siblingUri(u, 'flake.nix') : u);
+    } else {
+      for (const folder of this.workspaceFolders) for (const f of findFlakes(folder)) flakeUris.add(pathToUri(f));
+      for (const u of this.store.uris()) if (isFlakeUri(u)) flakeUris.add(u);
+    }
+    const flakes = [];
+    for (const flakeUri of [...flakeUris].sort()) {
+      const open = this.store.get(flakeUri);
+      const disk = open ? undefined : readDisk(flakeUri, DEFAULT_SETTINGS.maxFileSize);
+      const flakeText = open ? open.doc.getText() : disk && 'text' in disk ? disk.text : undefined;
+      const lockUri = siblingUri(flakeUri, 'flake.lock');
+      const lock = this.lockText(lockUri);
+      let parsed: ParsedNix | undefined;
+      try {
+        const tree = open?.parsed?.tree ?? (flakeText !== undefined ? (parsed = ParsedNix.createSync(this.store.language, flakeText)).tree : undefined);
+        const ctx = flakeContext({ flakeText, flakeRoot: tree?.rootNode, lockText: lock?.text });
+        const name = nodePath.basename(nodePath.dirname(uriToPath(flakeUri) ?? flakeUri));
+        const dto = graphDto(ctx, flakeUri, lock ? lockUri : undefined, name);
+        if (lock?.error) dto.problem = lock.error;
+        flakes.push(dto);
+      } finally {
+        parsed?.dispose();
+      }
+    }
+    return { flakes };
   }
 
   private toDiagnostic(doc: TextDocument, f: Finding, data: DiagnosticData): Diagnostic {
@@ -248,6 +400,18 @@ export class FlakeLensServer {
         if (!f) continue;
         for (const fix of f.fixes.filter((x) => (x.kind ?? 'quickfix') === 'quickfix')) {
           actions.push(this.action(doc, fix, [d], CodeActionKind.QuickFix));
+        }
+        if (f.code === 'stale-lock') {
+          actions.push({
+            title: 'Update flake.lock (nix flake lock)',
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [d],
+            command: { title: 'Update flake.lock', command: UPDATE_LOCK_COMMAND, arguments: [uri] },
+          });
+        }
+        if (f.code === 'missing-follows') {
+          const all = combineFollowsFixes([...(byId?.values() ?? [])]);
+          if (all) actions.push(this.action(doc, all, [d], CodeActionKind.QuickFix));
         }
         const ignore = ignoreEdit(doc.getText(), f);
         actions.push({

@@ -1,0 +1,197 @@
+// One flake: flake.nix and the flake.lock beside it, analysed together. Pure: callers read files.
+// Gives the findings for both files, the root inputs that the lock says are nixpkgs (for the
+// nixpkgs rules), and the input graph the tree view shows.
+import type { Finding, Fix, RuleCode } from './findings';
+import { LineIndex } from './lineIndex';
+import type { Node } from './parser';
+import type { FlakeGraphDto, InputEdgeDto, LockNodeDto, Range } from './protocol';
+import { isNixpkgsUrl } from './nixpkgs';
+import { findDecl, type InputDecl } from './lock/flakeInputs';
+import { findDuplicates, refToUrl, revisionOf, upstreamName, type Graph } from './lock/graph';
+import type { RefAttrs } from './lock/lockfile';
+import { brokenFollows, duplicateLockNode, followsFix, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from './lock/rules';
+
+export interface FlakeFiles {
+  flakeText?: string;
+  flakeRoot?: Node;
+  lockText?: string;
+  flakePath?: string;
+  lockPath?: string;
+}
+
+export function flakeContext(files: FlakeFiles): LockContext {
+  return makeContext(files);
+}
+
+/** The flake-level rules, each only when enabled, split by the file they are about. */
+export function flakeFindings(ctx: LockContext, enabled: (code: RuleCode) => boolean): { flake: Finding[]; lock: Finding[] } {
+  const run = (code: RuleCode, f: (c: LockContext) => Finding[]) => (enabled(code) ? f(ctx) : []);
+  return {
+    flake: [
+      ...run('missing-follows', missingFollows),
+      ...run('stale-lock', staleLock),
+      ...run('broken-follows', brokenFollows),
+      ...run('indirect-input', indirectInput),
+      ...run('unused-input', unusedInput),
+    ],
+    lock: [...run('lock-error', lockError), ...run('stale-lock', staleLockEntries), ...run('duplicate-lock-node', duplicateLockNode)],
+  };
+}
+
+/** Is a locked or original reference nixpkgs itself (not nixpkgs-lib)? */
+export function isNixpkgsRef(attrs: RefAttrs | undefined): boolean {
+  if (!attrs) return false;
+  if (typeof attrs.dir === 'string' && attrs.dir !== '') return false;
+  if (attrs.type === 'indirect') return attrs.id === 'nixpkgs';
+  if (attrs.type === 'github' || attrs.type === 'gitlab') {
+    return String(attrs.owner).toLowerCase() === 'nixos' && String(attrs.repo).toLowerCase() === 'nixpkgs';
+  }
+  if (typeof attrs.url === 'string') return isNixpkgsUrl(attrs.url);
+  return false;
+}
+
+/** Root inputs that flake.lock resolves to nixpkgs. */
+export function lockNixpkgsInputs(graph: Graph | undefined): string[] {
+  if (!graph) return [];
+  const out: string[] = [];
+  for (const e of graph.edges.get(graph.lock.root) ?? []) {
+    const node = e.to ? graph.lock.nodes.get(e.to) : undefined;
+    if (node && (isNixpkgsRef(node.original) || isNixpkgsRef(node.locked))) out.push(e.name);
+  }
+  return out;
+}
+
+/**
+ * "Add all missing follows": every missing-follows fix in one edit. Fixes insert text; inserts
+ * at the same offset are concatenated in finding order, and a fix whose edits would overlap a
+ * replacement is left out.
+ */
+export function combineFollowsFixes(findings: Finding[]): Fix | undefined {
+  const fixes = findings.filter((f) => f.code === 'missing-follows').map((f) => f.fixes[0]).filter((f): f is Fix => !!f);
+  if (fixes.length < 2) return undefined;
+  const inserts = new Map<number, string>();
+  for (const fix of fixes) {
+    if (fix.edits.some((e) => e.start !== e.end)) continue;
+    for (const e of fix.edits) {
+      const prev = inserts.get(e.start) ?? '';
+      // Two findings may need the same new root input: add it once.
+      if (!prev.includes(e.newText)) inserts.set(e.start, prev + e.newText);
+    }
+  }
+  if (inserts.size === 0) return undefined;
+  return {
+    title: `Add all missing follows (${fixes.length})`,
+    edits: [...inserts].sort((a, b) => a[0] - b[0]).map(([at, newText]) => ({ start: at, end: at, newText })),
+    safe: false,
+    kind: 'quickfix',
+  };
+}
+
+/** A web page for an upstream, when there is an obvious one. */
+export function webUrl(attrs: RefAttrs | undefined, rev?: string): string | undefined {
+  if (!attrs) return undefined;
+  const at = rev ? `/commit/${rev}` : typeof attrs.ref === 'string' ? `/tree/${attrs.ref}` : '';
+  switch (attrs.type) {
+    case 'github':
+      return `https://${typeof attrs.host === 'string' ? attrs.host : 'github.com'}/${attrs.owner}/${attrs.repo}${at}`;
+    case 'gitlab':
+      return `https://${typeof attrs.host === 'string' ? attrs.host : 'gitlab.com'}/${attrs.owner}/${attrs.repo}${rev ? `/-/commit/${rev}` : ''}`;
+    case 'sourcehut':
+      return `https://${typeof attrs.host === 'string' ? attrs.host : 'git.sr.ht'}/${attrs.owner}/${attrs.repo}${rev ? `/commit/${rev}` : ''}`;
+    case 'git':
+    case 'tarball':
+    case 'file': {
+      const url = String(attrs.url ?? '').replace(/^git\+/, '');
+      return /^https?:\/\//.test(url) ? url.replace(/\?.*$/, '') : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function range(index: LineIndex | undefined, start: number, end: number): Range | undefined {
+  return index ? { start: index.positionAt(start), end: index.positionAt(end) } : undefined;
+}
+
+/** The input graph of one flake, as the tree view wants it. */
+export function graphDto(ctx: LockContext, flakeUri: string, lockUri: string | undefined, name: string): FlakeGraphDto {
+  const flakeIndex = ctx.flakeText !== undefined ? new LineIndex(ctx.flakeText) : undefined;
+  const lockIndex = ctx.lockText !== undefined ? new LineIndex(ctx.lockText) : undefined;
+  const base = { flakeUri, lockUri, name, nodes: {} as Record<string, LockNodeDto> };
+  if (ctx.lockText === undefined) return { ...base, problem: 'No flake.lock yet: run `nix flake lock`.', summary: 'not locked' };
+  const graph = ctx.graph;
+  const errors = ctx.parsed?.errors ?? [];
+  if (!graph) return { ...base, problem: `flake.lock cannot be read: ${errors[0]?.message ?? 'unknown error'}`, summary: 'unreadable lock' };
+  const lock = graph.lock;
+
+  const duplicates = findDuplicates(graph);
+  const dupOf = new Map<string, { upstream: string; ordinal: number; revisions: number }>();
+  for (const d of duplicates) {
+    const revisions = new Set([...d.rootInputs.map((r) => r.instance.rev ?? r.instance.node), ...d.extras.map((e) => e.rev ?? e.node)]).size;
+    const upstream = upstreamName(lock.nodes.get(d.extras[0].node)!.locked!);
+    d.extras.forEach((e, i) => dupOf.set(e.node, { upstream, ordinal: d.rootInputs.length + 1 + i, revisions }));
+  }
+  // The follows fix for each input path that pulls in an extra copy.
+  const fixFor = new Map<string, Fix>();
+  if (ctx.flake) {
+    for (const d of duplicates) {
+      for (const e of d.extras) {
+        for (const p of e.paths) {
+          const fix = d.rootInput ? followsFix(ctx, p, d.rootInput) : undefined;
+          if (fix) fixFor.set(p.join('/'), fix);
+        }
+      }
+    }
+  }
+
+  const nodes: Record<string, LockNodeDto> = {};
+  const paths = new Map<string, string[]>(); // node key → first path, for declarations and fixes
+  for (const [key, ps] of graph.paths) paths.set(key, ps[0]);
+  for (const node of lock.nodes.values()) {
+    const rev = revisionOf(node);
+    const inputs: InputEdgeDto[] = (graph.edges.get(node.key) ?? []).map((e) => {
+      const dto: InputEdgeDto = { name: e.name, target: e.to, follows: e.follows };
+      const parentPath = paths.get(node.key);
+      if (parentPath && ctx.flake && flakeIndex) {
+        const path = [...parentPath, e.name];
+        const decl: InputDecl | undefined = findDecl(ctx.flake, path);
+        if (decl) dto.declaration = range(flakeIndex, decl.nameStart, decl.nameEnd);
+        const fix = fixFor.get(path.join('/'));
+        if (fix) dto.addFollows = { title: fix.title, edits: fix.edits.map((x) => ({ range: range(flakeIndex, x.start, x.end)!, newText: x.newText })) };
+      }
+      return dto;
+    });
+    nodes[node.key] = {
+      key: node.key,
+      reference: node.original ? refToUrl(node.original) : undefined,
+      lockedReference: node.locked ? refToUrl(node.locked) : undefined,
+      webUrl: webUrl(node.original ?? node.locked, typeof node.locked?.rev === 'string' ? node.locked.rev : undefined),
+      rev: typeof node.locked?.rev === 'string' ? node.locked.rev : rev,
+      narHash: typeof node.locked?.narHash === 'string' ? node.locked.narHash : undefined,
+      lastModified: typeof node.locked?.lastModified === 'number' ? node.locked.lastModified : undefined,
+      flake: node.flake,
+      lockRange: range(lockIndex, node.keyStart, node.keyEnd),
+      duplicate: dupOf.get(node.key),
+      inputs,
+    };
+  }
+  return { ...base, root: lock.root, nodes, summary: summary(graph, duplicates.length), problem: errors.length ? errors[0].message : undefined };
+}
+
+/** "nixpkgs: 2 revisions, 3 inputs follow the root". */
+function summary(graph: Graph, duplicateUpstreams: number): string {
+  const lock = graph.lock;
+  const revs = new Set<string>();
+  for (const key of graph.paths.keys()) {
+    const n = lock.nodes.get(key);
+    if (n?.locked && key !== lock.root && (isNixpkgsRef(n.locked) || upstreamName(n.locked) === 'nixpkgs')) revs.add(revisionOf(n) ?? key);
+  }
+  let follows = 0;
+  for (const [key, edges] of graph.edges) {
+    if (key === lock.root || !graph.paths.has(key)) continue;
+    follows += edges.filter((e) => e.follows && e.follows.length === 1).length;
+  }
+  const parts = [`nixpkgs: ${revs.size} revision${revs.size === 1 ? '' : 's'}`, `${follows} input${follows === 1 ? '' : 's'} follow the root`];
+  if (duplicateUpstreams > 0) parts.push(`${duplicateUpstreams} upstream${duplicateUpstreams === 1 ? '' : 's'} duplicated`);
+  return parts.join(', ');
+}

@@ -1,0 +1,72 @@
+// File access for the server: open documents win over the disk; the disk is read only for
+// file: URIs, within size limits, and never by running anything.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** flake.lock files can be large (monorepos); past this they are reported, not parsed. */
+export const MAX_LOCK_BYTES = 64 * 1024 * 1024;
+
+export function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+export function pathToUri(p: string): string {
+  return pathToFileURL(p).href;
+}
+
+/** A sibling file's URI: `file:///x/flake.nix` + `flake.lock` → `file:///x/flake.lock`. */
+export function siblingUri(uri: string, name: string): string {
+  const cut = uri.split(/[?#]/)[0];
+  return cut.slice(0, cut.lastIndexOf('/') + 1) + encodeURIComponent(name);
+}
+
+export function isLockUri(uri: string): boolean {
+  return /\/flake\.lock$/.test(uri.split(/[?#]/)[0]);
+}
+
+export type ReadResult = { text: string } | { error: string } | undefined;
+
+/** Reads a file from disk as UTF-8 (lossy), or says why not; undefined when it does not exist. */
+export function readDisk(uri: string, maxBytes = MAX_LOCK_BYTES): ReadResult {
+  const p = uriToPath(uri);
+  if (!p) return undefined;
+  try {
+    const st = fs.statSync(p);
+    if (!st.isFile()) return undefined;
+    if (st.size > maxBytes) return { error: `${path.basename(p)} is ${(st.size / 1e6).toFixed(0)} MB, over the ${(maxBytes / 1e6).toFixed(0)} MB Flake Lens reads` };
+    return { text: new TextDecoder('utf-8').decode(fs.readFileSync(p)) };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : { error: (e as Error).message };
+  }
+}
+
+const SKIP = new Set(['.git', 'node_modules', '.direnv', '.cache', 'dist', 'out']);
+
+/** flake.nix files under a folder (nested flakes too), breadth-first and bounded. */
+export function findFlakes(root: string, maxDirs = 5000, maxDepth = 8): string[] {
+  const out: string[] = [];
+  const queue: [string, number][] = [[root, 0]];
+  let seen = 0;
+  while (queue.length && seen < maxDirs) {
+    const [dir, depth] = queue.shift()!;
+    seen++;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isFile() && e.name === 'flake.nix') out.push(path.join(dir, e.name));
+      else if (e.isDirectory() && depth < maxDepth && !SKIP.has(e.name) && !/^result(-|$)/.test(e.name)) queue.push([path.join(dir, e.name), depth + 1]);
+    }
+  }
+  return out.sort();
+}
