@@ -75,7 +75,7 @@ export async function runUiTests({ page, workspace, screenshots, record, log }) 
   const diagnosed =
     opened &&
     (await step('the legacy-packages squiggle and its Problems entry appear', async () => {
-      await page.locator('.editor-instance .monaco-editor .squiggly-warning, .editor-instance .monaco-editor .squiggly-info, .editor-instance .monaco-editor .squiggly-error')
+      await page.locator(['warning', 'info', 'error', 'hint'].map((s) => `.editor-instance .monaco-editor .squiggly-${s}`).join(', '))
         .first()
         .waitFor({ state: 'attached', timeout: 60_000 });
       await page.keyboard.press('Control+Shift+M');
