@@ -33,7 +33,7 @@ import { DocumentContext } from './context';
 import { hoverAt } from './hover';
 import { refactorsAt } from './refactors';
 import { docsUrl, FIX_ALL_KIND, InputGraphChangedNotification, InputGraphRequest, InputGraphResult, UPDATE_LOCK_COMMAND } from './protocol';
-import { combineFollowsFixes, flakeContext, graphDto } from './flake';
+import { combineFollowsFixes, flakeContext, graphDto, lockNixpkgsInputs } from './flake';
 import { findFlakes, isLockUri, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
 import { ParsedNix } from './parser';
 import { TextDocument as LspTextDocument } from 'vscode-languageserver-textdocument';
@@ -65,6 +65,8 @@ export class FlakeLensServer {
   /** flake.lock URIs we published diagnostics for, so they can be cleared. */
   private readonly lockPublished = new Set<string>();
   private workspaceFolders: string[] = [];
+  /** Root inputs the flake.lock beside a flake.nix resolves to nixpkgs, from its last analysis. */
+  private readonly lockNixpkgs = new Map<string, string[]>();
   private graphTimer: NodeJS.Timeout | undefined;
   private readonly graphChanged = new Set<string>();
 
@@ -138,6 +140,7 @@ export class FlakeLensServer {
         this.timers.delete(p.textDocument.uri);
         this.store.close(p.textDocument.uri);
         this.published.delete(p.textDocument.uri);
+        this.lockNixpkgs.delete(p.textDocument.uri);
         this.settingsCache.delete(p.textDocument.uri);
         void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
       }),
@@ -267,6 +270,7 @@ export class FlakeLensServer {
       result.lockFindings = finish([{ code: 'lock-error', start: 0, end: 0, severity: 'error', message: lock.error, fixes: [] }], '', null, settings);
     }
     state.findings = { version, items: result.findings };
+    this.lockNixpkgs.set(uri, lockNixpkgsInputs(result.lock?.graph));
     return { findings: result.findings, lockFindings: result.lockFindings, lockUri: lock ? lockUri : undefined };
   }
 
@@ -438,15 +442,20 @@ export class FlakeLensServer {
 
     if (wants(CodeActionKind.RefactorRewrite) && state.parsed) {
       const settings = await this.settingsFor(uri);
-      const ctx = new DocumentContext(doc.getText(), state.parsed.tree, {
-        isFlake: isFlakeUri(uri),
-        extraNixpkgsInputs: settings.nixpkgsInputs,
-      });
+      const ctx = this.contextFor(state, settings);
       for (const fix of refactorsAt(ctx, doc.offsetAt(p.range.start), doc.offsetAt(p.range.end))) {
         actions.push(this.action(doc, fix, [], CodeActionKind.RefactorRewrite));
       }
     }
     return actions;
+  }
+
+  private contextFor(state: DocumentState, settings: Settings): DocumentContext {
+    return new DocumentContext(state.doc.getText(), state.parsed!.tree, {
+      isFlake: isFlakeUri(state.doc.uri),
+      extraNixpkgsInputs: settings.nixpkgsInputs,
+      lockNixpkgsInputs: this.lockNixpkgs.get(state.doc.uri),
+    });
   }
 
   private action(doc: TextDocument, fix: Fix, diagnostics: Diagnostic[], kind: string): CodeAction {
@@ -468,10 +477,7 @@ export class FlakeLensServer {
     if (!state?.parsed) return null;
     const settings = await this.settingsFor(p.textDocument.uri);
     const doc = state.doc;
-    const ctx = new DocumentContext(doc.getText(), state.parsed.tree, {
-      isFlake: isFlakeUri(doc.uri),
-      extraNixpkgsInputs: settings.nixpkgsInputs,
-    });
+    const ctx = this.contextFor(state, settings);
     const h = hoverAt(ctx, doc.offsetAt(p.position));
     if (!h) return null;
     return {

@@ -164,3 +164,57 @@ describe('flake-lens fix', () => {
     assert.match(fs.readFileSync(path.join(dir, 'module.nix'), 'utf8'), /a = nixpkgs\.legacyPackages\.x86_64-linux;/);
   });
 });
+
+describe('flake-lens inputs', () => {
+  const fixtures = path.join(REPO, 'test', 'fixtures', 'lock');
+  const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+  test('prints the tree `nix flake metadata` prints, for every fixture made by real Nix', () => {
+    let compared = 0;
+    for (const name of fs.readdirSync(fixtures)) {
+      const meta = path.join(fixtures, name, 'metadata.txt');
+      if (!fs.existsSync(meta)) continue;
+      const nixText = strip(fs.readFileSync(meta, 'utf8'));
+      const expected = nixText.slice(nixText.indexOf('Inputs:'));
+      const r = run(['inputs', path.join(fixtures, name)]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.slice(0, expected.length), expected, name);
+      compared++;
+    }
+    assert.ok(compared >= 5, `compared ${compared} fixtures`);
+  });
+
+  test('adds the duplicate summary, and --format json gives the graph', () => {
+    const r = run(['inputs', path.join(fixtures, 'no-follows', 'flake.lock')]);
+    assert.match(r.stdout, /\nnixpkgs: 2 revisions, 0 inputs follow the root, 1 upstream duplicated\n/);
+    assert.match(r.stdout, /another nixpkgs revision \(39ba16e\), pulled in by home-manager\/nixpkgs/);
+    const j = JSON.parse(run(['inputs', '--format', 'json', path.join(fixtures, 'no-follows')]).stdout);
+    assert.equal(j.root, 'root');
+    assert.deepEqual(Object.keys(j.nodes).sort(), ['home-manager', 'nixpkgs', 'nixpkgs_2', 'root']);
+  });
+
+  test('no lock, a broken lock, and bad usage exit 2', () => {
+    const dir = tmpdir({ 'flake.nix': '{ outputs = _: { }; }\n' });
+    assert.equal(run(['inputs', dir]).code, 2);
+    fs.writeFileSync(path.join(dir, 'flake.lock'), '{"nodes": {');
+    const r = run(['inputs', dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /flake\.lock/);
+    assert.equal(run(['inputs', '--format', 'sarif', dir]).code, 2);
+  });
+
+  test('check reports flake.lock findings as their own file, and a lone broken lock', () => {
+    const dir = tmpdir({
+      'a/flake.lock': '{"nodes": {}, "root": "root", "version": 3}\n',
+      'b/flake.nix': fs.readFileSync(path.join(fixtures, 'no-follows', 'flake.nix'), 'utf8'),
+      'b/flake.lock': fs.readFileSync(path.join(fixtures, 'no-follows', 'flake.lock'), 'utf8'),
+    });
+    const r = run(['check', '--format', 'json', dir]);
+    const out = JSON.parse(r.stdout) as { file: string; code: string }[];
+    const byFile = (suffix: string) => out.filter((f) => f.file.endsWith(suffix)).map((f) => f.code).sort();
+    assert.deepEqual(byFile(path.join('a', 'flake.lock')), ['lock-error']);
+    assert.ok(byFile(path.join('b', 'flake.nix')).includes('missing-follows'));
+    assert.deepEqual(byFile(path.join('b', 'flake.lock')), ['duplicate-lock-node']);
+    assert.equal(r.code, 1);
+  });
+});

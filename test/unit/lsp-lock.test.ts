@@ -1,0 +1,145 @@
+// The server with real flake.lock files on disk (made by real Nix): lock rules on flake.nix,
+// diagnostics on flake.lock, watched-file changes, and the flakeLens/inputGraph request.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver';
+import { LspClient, REPO } from '../helpers/lspClient';
+import type { InputGraphResult } from '../../server/src/protocol';
+
+const FIXTURES = path.join(REPO, 'test', 'fixtures', 'lock');
+
+/** A copy of a fixture flake in a temp folder, so tests can change its lock. */
+function copyFixture(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `flake-lens-lsp-${name}-`));
+  for (const f of ['flake.nix', 'flake.lock']) fs.copyFileSync(path.join(FIXTURES, name, f), path.join(dir, f));
+  return dir;
+}
+
+const uriOf = (p: string) => pathToFileURL(p).href;
+const codes = (ds: Diagnostic[]) => ds.map((d) => d.code).sort();
+
+describe('language server with flake.lock', () => {
+  let client: LspClient;
+  let dir: string;
+  before(async () => {
+    dir = copyFixture('no-follows');
+    client = new LspClient();
+    await client.initialize({ workspace: { configuration: true, workspaceFolders: true } });
+  });
+  after(async () => {
+    await client.shutdown();
+  });
+
+  test('flake.nix gets missing-follows from the lock beside it; flake.lock gets duplicate-lock-node', async () => {
+    const flake = uriOf(path.join(dir, 'flake.nix'));
+    const lock = uriOf(path.join(dir, 'flake.lock'));
+    const text = fs.readFileSync(path.join(dir, 'flake.nix'), 'utf8');
+    const onFlake = client.diagnostics(flake);
+    const onLock = client.diagnostics(lock);
+    await client.open(flake, text);
+    const fd = (await onFlake).diagnostics;
+    const mf = fd.find((d) => d.code === 'missing-follows');
+    assert.ok(mf, JSON.stringify(fd));
+    assert.match(String(mf.message), /home-manager\/nixpkgs locks 39ba16e \(2024-03-01\); your nixpkgs is 3238fc4 \(2024-05-20\)/);
+    const lines = text.split('\n');
+    assert.equal(lines[mf.range.start.line].slice(mf.range.start.character, mf.range.end.character), 'home-manager');
+    const ld = (await onLock).diagnostics;
+    assert.deepEqual(codes(ld), ['duplicate-lock-node']);
+    assert.match(String(ld[0].message), /pulled in by home-manager\/nixpkgs/);
+
+    // The quick-fix adds the follows in the declaration's style.
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: flake },
+      range: mf.range,
+      context: { diagnostics: [mf], only: ['quickfix'] },
+    });
+    const fix = actions.find((a) => a.title === 'Make home-manager/nixpkgs follow nixpkgs');
+    assert.ok(fix, actions.map((a) => a.title).join(', '));
+    const inserted = fix.edit!.changes![flake].map((e) => e.newText).join('');
+    assert.match(inserted, /home-manager\.inputs\.nixpkgs\.follows = "nixpkgs";/);
+  });
+
+  test('a changed flake.lock on disk is picked up through didChangeWatchedFiles', async () => {
+    const flake = uriOf(path.join(dir, 'flake.nix'));
+    const lock = uriOf(path.join(dir, 'flake.lock'));
+    // Put the lock Nix makes once the follows exists in place: the duplicate disappears.
+    fs.copyFileSync(path.join(FIXTURES, 'with-follows', 'flake.lock'), path.join(dir, 'flake.lock'));
+    const onLock = client.diagnostics(lock, (p) => p.diagnostics.every((d) => d.code !== 'duplicate-lock-node'));
+    const onFlake = client.diagnostics(flake, (p) => !p.diagnostics.some((d) => d.code === 'missing-follows'));
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: lock, type: 2 }] });
+    await onLock;
+    assert.deepEqual(codes((await onFlake).diagnostics), ['unused-input', 'unused-input']);
+  });
+
+  test('stale-lock: flake.nix declares a follows the lock lacks; the fix offers nix flake lock', async () => {
+    const stale = fs.mkdtempSync(path.join(os.tmpdir(), 'flake-lens-lsp-stale-'));
+    fs.copyFileSync(path.join(FIXTURES, 'with-follows', 'flake.nix'), path.join(stale, 'flake.nix'));
+    fs.copyFileSync(path.join(FIXTURES, 'no-follows', 'flake.lock'), path.join(stale, 'flake.lock'));
+    const flake = uriOf(path.join(stale, 'flake.nix'));
+    const wait = client.diagnostics(flake);
+    await client.open(flake, fs.readFileSync(path.join(stale, 'flake.nix'), 'utf8'));
+    const fd = (await wait).diagnostics;
+    const d = fd.find((x) => x.code === 'stale-lock');
+    assert.ok(d, JSON.stringify(fd.map((x) => [x.code, x.message])));
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: flake },
+      range: d.range,
+      context: { diagnostics: [d], only: ['quickfix'] },
+    });
+    const update = actions.find((a) => a.command?.command === 'flakeLens.updateLock');
+    assert.ok(update, actions.map((a) => a.title).join(', '));
+    assert.deepEqual(update.command!.arguments, [flake]);
+  });
+
+  test('an open flake.lock buffer with broken JSON gets lock-error at the right place', async () => {
+    const lock = uriOf(path.join(dir, 'flake.lock'));
+    const onLock = client.diagnostics(lock, (p) => p.diagnostics.some((d) => d.code === 'lock-error'));
+    const broken = '{\n  "nodes": {\n    "root": { "inputs": { } }\n  },\n  "root": "root",\n  "version": 7,\n}\n';
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: lock, languageId: 'json', version: 1, text: broken } });
+    const d = (await onLock).diagnostics.find((x) => x.code === 'lock-error')!;
+    assert.equal(d.severity, 1);
+    assert.equal(d.range.start.line, 6, JSON.stringify(d));
+  });
+
+  test('flakeLens/inputGraph returns the graph with duplicates, follows fixes and ranges', async () => {
+    const other = copyFixture('no-follows');
+    const result = await client.request<InputGraphResult>('flakeLens/inputGraph', { uris: [uriOf(path.join(other, 'flake.nix'))] });
+    assert.equal(result.flakes.length, 1);
+    const g = result.flakes[0];
+    assert.equal(g.root, 'root');
+    assert.match(g.summary, /^nixpkgs: 2 revisions, 0 inputs follow the root/);
+    const root = g.nodes[g.root!];
+    assert.deepEqual(root.inputs.map((e) => e.name).sort(), ['home-manager', 'nixpkgs']);
+    const hm = root.inputs.find((e) => e.name === 'home-manager')!;
+    assert.ok(hm.declaration, 'declaration range of home-manager');
+    const hmNode = g.nodes[hm.target!];
+    const inner = hmNode.inputs.find((e) => e.name === 'nixpkgs')!;
+    assert.equal(g.nodes[inner.target!].duplicate?.ordinal, 2);
+    assert.equal(inner.addFollows?.title, 'Make home-manager/nixpkgs follow nixpkgs');
+    assert.ok(g.nodes[inner.target!].lockRange);
+  });
+
+  test('inputGraph without uris finds the flakes of the workspace folders', async () => {
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'flake-lens-ws-'));
+    for (const [sub, fixture] of [['a', 'no-follows'], ['nested/b', 'with-follows']]) {
+      fs.mkdirSync(path.join(ws, sub), { recursive: true });
+      for (const f of ['flake.nix', 'flake.lock']) fs.copyFileSync(path.join(FIXTURES, fixture, f), path.join(ws, sub, f));
+    }
+    fs.mkdirSync(path.join(ws, 'node_modules', 'x'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'node_modules', 'x', 'flake.nix'), '{ outputs = _: { }; }');
+    const c = new LspClient();
+    try {
+      await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: [{ uri: uriOf(ws), name: 'ws' }] });
+      await c.connection.sendNotification('initialized', {});
+      const r = await c.request<InputGraphResult>('flakeLens/inputGraph', {});
+      assert.deepEqual(r.flakes.map((f) => f.name), ['a', 'b']);
+      assert.match(r.flakes[1].summary, /1 input follow the root/);
+    } finally {
+      await c.shutdown();
+    }
+  });
+});
