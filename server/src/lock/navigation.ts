@@ -291,9 +291,13 @@ function refWithoutHashes(attrs: RefAttrs): string {
 
 /** How flake.nix declares the input: its URL as written, the attribute form, or follows. */
 function declaredAs(d: InputDecl): string | undefined {
-  if (d.url) return `**URL:** ${code(d.url.value)}`;
   const attrs = Object.entries(d.attrs);
-  if (attrs.length > 0) return `**Declared:** ${code(attrs.map(([k, v]) => `${k} = ${JSON.stringify(v.value)}`).join('; '))}`;
+  if (attrs.length > 0) {
+    const fields: [string, StrValue][] = d.url ? [...attrs, ['url', d.url]] : attrs;
+    fields.sort((a, b) => a[1].start - b[1].start);
+    return `**Declared:** ${code(fields.map(([k, v]) => `${k} = ${JSON.stringify(v.value)}`).join('; '))}`;
+  }
+  if (d.url) return `**URL:** ${code(d.url.value)}`;
   if (d.follows) return `**Follows:** ${code(d.follows.value === '' ? '(this flake)' : d.follows.value)}`;
   return undefined;
 }
