@@ -3,7 +3,7 @@
 // with Ctrl+., apply it and read the new text; open the Flake Inputs view and read its rows.
 // Called by scripts/e2e-code-server.mjs with a Playwright page showing the workbench.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const LEGACY = 'import nixpkgs { inherit system; }';
 const FIXED = 'pkgs = nixpkgs.legacyPackages.${system};';
@@ -128,35 +128,65 @@ export async function runUiTests({ page, workspace, screenshots, record, log }) 
     });
   }
 
-  await step('the Flake Inputs view lists nixpkgs, flake-utils and devtool, with devtool\'s own nixpkgs', async () => {
+  await step('the Flake Inputs view lists the root flake\'s inputs, and devtool expands to its own nixpkgs', async () => {
     await page.keyboard.press('Escape');
     await runCommand(page, 'Focus on Flake Inputs View');
     const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Flake Inputs/i }) });
     await pane.waitFor({ state: 'visible', timeout: 15_000 });
-    const rows = pane.locator('.monaco-list-row');
-    const labels = async () => (await rows.locator('.label-name').allTextContents()).map((t) => t.trim());
+    const folder = basename(workspace);
+    // The tree is a flat list of rows with aria-level; read it in order.
+    const readRows = () =>
+      pane.locator('.monaco-list-row').evaluateAll((els) =>
+        els
+          .map((el) => ({
+            top: parseFloat(el.style.top) || 0,
+            level: Number(el.getAttribute('aria-level') || 1),
+            expanded: el.getAttribute('aria-expanded'),
+            name: (el.querySelector('.label-name')?.textContent ?? '').trim(),
+            description: (el.querySelector('.label-description')?.textContent ?? '').trim(),
+          }))
+          .sort((a, b) => a.top - b.top),
+      );
+    /** The root flake's input rows: the top level, or the rows under the workspace's flake.nix row. */
+    const rootInputs = (rs) => {
+      const at = rs.findIndex((r) => r.level === 1 && (r.description === `${folder}/flake.nix` || r.name === folder));
+      if (at < 0) return rs.map((r, i) => ({ ...r, i })).filter((r) => r.level === 1);
+      const out = [];
+      for (let i = at + 1; i < rs.length && rs[i].level > rs[at].level; i++) if (rs[i].level === rs[at].level + 1) out.push({ ...rs[i], i });
+      return out;
+    };
     const deadline = Date.now() + 30_000;
-    let seen = [];
-    const has = (name) => seen.includes(name);
+    let rs = [];
+    let inputs = [];
     while (Date.now() < deadline) {
-      seen = await labels();
-      if (['nixpkgs', 'flake-utils', 'devtool'].every(has)) break;
+      rs = await readRows();
+      inputs = rootInputs(rs);
+      if (['nixpkgs', 'flake-utils', 'devtool'].every((n) => inputs.some((r) => r.name === n))) break;
       await page.waitForTimeout(250);
     }
-    if (!['nixpkgs', 'flake-utils', 'devtool'].every(has)) throw new Error(`Flake Inputs rows: ${seen.join(' | ') || 'none'}`);
-
-    // Expand devtool from the keyboard if it is collapsed.
-    const devtool = rows.filter({ has: page.locator('.label-name', { hasText: /^devtool$/ }) }).first();
-    if ((await devtool.getAttribute('aria-expanded')) === 'false') {
-      await devtool.click();
-      await page.keyboard.press('ArrowRight');
+    const show = (list) => list.map((r) => `${'  '.repeat(r.level - 1)}${r.name} ${r.description}`).join('\n');
+    if (!['nixpkgs', 'flake-utils', 'devtool'].every((n) => inputs.some((r) => r.name === n))) {
+      throw new Error(`the root flake's inputs are not all shown; rows:\n${show(rs)}`);
     }
-    const nested = pane
-      .locator('.monaco-list-row[aria-level="2"]', { has: page.locator('.label-name', { hasText: /^nixpkgs$/ }) })
-      .first();
-    await nested.waitFor({ state: 'visible', timeout: 15_000 });
-    const described = (await rows.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
-    log(`UI: Flake Inputs rows: ${described.join(' | ')}`);
+    const devtool = inputs.find((r) => r.name === 'devtool');
+    if (devtool.expanded === 'false') {
+      await pane.locator('.monaco-list-row').filter({ has: page.locator('.label-description', { hasText: devtool.description }) })
+        .filter({ has: page.locator('.label-name', { hasText: /^devtool$/ }) })
+        .first()
+        .locator('.monaco-tl-twistie')
+        .click();
+    }
+    const until = Date.now() + 15_000;
+    let child;
+    while (Date.now() < until) {
+      rs = await readRows();
+      const d = rs.findIndex((r) => r.name === 'devtool' && r.description === devtool.description && r.level === devtool.level);
+      child = d >= 0 && rs[d + 1] && rs[d + 1].level === devtool.level + 1 && rs.slice(d + 1).find((r, k, all) => all.slice(0, k + 1).every((x) => x.level > devtool.level) && r.name === 'nixpkgs');
+      if (child) break;
+      await page.waitForTimeout(250);
+    }
+    if (!child) throw new Error(`devtool does not expand to its nixpkgs; rows:\n${show(rs)}`);
+    log(`UI: Flake Inputs rows:\n${show(rs)}`);
     await page.screenshot({ path: join(screenshots, 'inputs-view.png') });
   });
 
