@@ -56,7 +56,9 @@ test('hover on a flat declaration: URL as written, rev short + full, date and ag
   assert.equal(h.start, start(text, 'nixpkgs.url'));
   const md = h.markdown;
   assert.match(md, /\*\*URL:\*\* `git\+file:\/\/\/tmp\/flake-lens-lock-fixtures\/upstream\/nixpkgs`/);
-  assert.ok(md.includes('`3238fc4`'), md);
+  // The locked reference without the rev (the next line shows it), then the rev short + full.
+  assert.ok(md.includes('**Locked:** `git+file:///tmp/flake-lens-lock-fixtures/upstream/nixpkgs?ref=master`\n'), md);
+  assert.ok(md.includes(`**Revision:** \`3238fc4\` (\`${REV2}\`) on \`master\``), md);
   assert.ok(md.includes(`\`${REV2}\``), md);
   assert.ok(md.includes('2024-05-20, 12 days ago'), md);
   assert.ok(md.includes('`sha256-0fa2uviNHJR+uUM6Fo+QAAEeuPYqghzZpC98vA08pFI=`'), md);
@@ -300,6 +302,21 @@ test('plain argument `outputs = inputs: ...`', async () => {
   assert.ok(!h.markdown.includes('Lock node'), h.markdown);
   assert.ok(!h.markdown.includes('Not in flake.lock'), h.markdown);
   assert.equal(inputDefinition(ctx, at(text, 'nixpkgs.url')), undefined);
+});
+
+test('follows to a path neither declared nor locked goes to the deepest declared input', async () => {
+  const text = `{
+  inputs.a.url = "github:o/a";
+  inputs.b.url = "github:o/b";
+  inputs.b.inputs.x.follows = "a/y";
+  outputs = { self, a, b }: { };
+}`;
+  const ctx = await ctxFor(text);
+  const off = at(text, '"a/y"', 0, 2);
+  assert.deepEqual(inputAt(ctx, off)?.follows, ['a', 'y']);
+  assert.deepEqual(inputDefinition(ctx, off), { file: 'flake', start: start(text, 'a.url'), end: start(text, 'a.url') + 1 });
+  // Nothing to describe: neither declared nor locked.
+  assert.equal(inputHover(ctx, off, NOW), undefined);
 });
 
 test('an input the lock does not have yet says so', async () => {
