@@ -37,7 +37,8 @@ import { combineFollowsFixes, flakeContext, graphDto, lockNixpkgsInputs } from '
 import { findFlakes, isLockUri, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
 import { ParsedNix } from './parser';
 import { TextDocument as LspTextDocument } from 'vscode-languageserver-textdocument';
-import { FileChangeType } from 'vscode-languageserver/node';
+import { DefinitionParams, DocumentLink, FileChangeType, Location } from 'vscode-languageserver/node';
+import { flakeLinks, inputDefinition, inputHover, lockLinks, NavContext, navContext } from './lock/navigation';
 import * as nodePath from 'node:path';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -97,6 +98,8 @@ export class FlakeLensServer {
         resolveProvider: false,
       },
       hoverProvider: true,
+      definitionProvider: true,
+      documentLinkProvider: { resolveProvider: false },
     };
   }
 
@@ -166,6 +169,8 @@ export class FlakeLensServer {
     connection.onRequest(InputGraphRequest, (p) => this.request('inputGraph', () => this.onInputGraph(p.uris)));
     connection.onCodeAction((p) => this.request('codeAction', () => this.onCodeAction(p)));
     connection.onHover((p) => this.request('hover', () => this.onHover(p)));
+    connection.onDefinition((p) => this.request('definition', () => this.onDefinition(p)));
+    connection.onDocumentLinks((p) => this.request('documentLinks', () => this.onDocumentLinks(p.textDocument.uri)));
     connection.onShutdown(() => {
       for (const t of this.timers.values()) clearTimeout(t);
       this.store.dispose();
@@ -478,12 +483,51 @@ export class FlakeLensServer {
     const settings = await this.settingsFor(p.textDocument.uri);
     const doc = state.doc;
     const ctx = this.contextFor(state, settings);
-    const h = hoverAt(ctx, doc.offsetAt(p.position));
+    const offset = doc.offsetAt(p.position);
+    const h = hoverAt(ctx, offset) ?? (isFlakeUri(doc.uri) ? inputHover(this.navFor(state), offset) : undefined);
     if (!h) return null;
     return {
       contents: { kind: 'markdown', value: h.markdown },
       range: { start: doc.positionAt(h.start), end: doc.positionAt(h.end) },
     };
+  }
+
+  /** flake.nix with its flake.lock, for input navigation. */
+  private navFor(state: DocumentState): NavContext {
+    const lockUri = siblingUri(state.doc.uri, 'flake.lock');
+    return navContext({ flakeText: state.doc.getText(), flakeRoot: state.parsed?.tree.rootNode, lockText: this.lockText(lockUri)?.text });
+  }
+
+  private onDefinition(p: DefinitionParams): Location | null {
+    const state = this.store.get(p.textDocument.uri);
+    if (!state?.parsed || !isFlakeUri(state.doc.uri)) return null;
+    const nav = this.navFor(state);
+    const target = inputDefinition(nav, state.doc.offsetAt(p.position));
+    if (!target) return null;
+    if (target.file === 'flake') {
+      return { uri: state.doc.uri, range: { start: state.doc.positionAt(target.start), end: state.doc.positionAt(target.end) } };
+    }
+    const lockUri = siblingUri(state.doc.uri, 'flake.lock');
+    const lockDoc = LspTextDocument.create(lockUri, 'json', 0, nav.lockText ?? '');
+    return { uri: lockUri, range: { start: lockDoc.positionAt(target.start), end: lockDoc.positionAt(target.end) } };
+  }
+
+  private onDocumentLinks(uri: string): DocumentLink[] {
+    const lockDoc = this.lockDocs.get(uri);
+    if (lockDoc) {
+      return lockLinks(lockDoc.getText()).map((l) => ({
+        range: { start: lockDoc.positionAt(l.start), end: lockDoc.positionAt(l.end) },
+        target: l.target,
+        tooltip: l.tooltip,
+      }));
+    }
+    const state = this.store.get(uri);
+    if (!state?.parsed || !isFlakeUri(uri)) return [];
+    return flakeLinks(this.navFor(state)).map((l) => ({
+      range: { start: state.doc.positionAt(l.start), end: state.doc.positionAt(l.end) },
+      target: l.target,
+      tooltip: l.tooltip,
+    }));
   }
 }
 

@@ -63,6 +63,30 @@ describe('language server with flake.lock', () => {
     assert.match(inserted, /home-manager\.inputs\.nixpkgs\.follows = "nixpkgs";/);
   });
 
+  test('hover, go to definition and links on inputs', async () => {
+    const flake = uriOf(path.join(dir, 'flake.nix'));
+    const text = fs.readFileSync(path.join(dir, 'flake.nix'), 'utf8');
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => /inputs\.home-manager/.test(l));
+    const character = lines[line].indexOf('home-manager') + 2;
+    const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: flake }, position: { line, character } });
+    assert.ok(hover, 'hover on the home-manager declaration');
+    assert.match(hover.contents.value, /2024-01-01/);
+    const def = await client.request<{ uri: string; range: { start: { line: number } } } | null>('textDocument/definition', { textDocument: { uri: flake }, position: { line, character } });
+    assert.ok(def, 'definition of the declaration: its lock node');
+    assert.ok(def.uri.endsWith('/flake.lock'));
+    const lockLines = fs.readFileSync(path.join(dir, 'flake.lock'), 'utf8').split('\n');
+    assert.match(lockLines[def.range.start.line], /"home-manager": \{/);
+    const linked = 'file:///nonexistent/links/flake.nix';
+    const wait = client.diagnostics(linked);
+    await client.open(linked, '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";\n  outputs = { nixpkgs, ... }: { };\n}\n');
+    await wait;
+    const links = await client.request<{ target: string; range: { start: { line: number; character: number }; end: { character: number } } }[]>('textDocument/documentLink', { textDocument: { uri: linked } });
+    assert.deepEqual(links.map((l) => [l.target, l.range.start.line, l.range.start.character, l.range.end.character]), [
+      ['https://github.com/NixOS/nixpkgs/tree/nixos-unstable', 1, 24, 59],
+    ]);
+  });
+
   test('a changed flake.lock on disk is picked up through didChangeWatchedFiles', async () => {
     const flake = uriOf(path.join(dir, 'flake.nix'));
     const lock = uriOf(path.join(dir, 'flake.lock'));
