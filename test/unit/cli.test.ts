@@ -113,6 +113,17 @@ describe('flake-lens check', () => {
     assert.deepEqual(fs.readFileSync(path.join(dir, 'flake.nix')), bytes);
   });
 
+  test('a 10 MB file is skipped with one too-large information under the default limit', () => {
+    const big = `{\n${'  attribute_with_a_long_name = "some string value";\n'.repeat(200000)}}\n`;
+    assert.ok(big.length > 10_000_000);
+    const dir = tmpdir({ 'huge.nix': big });
+    const r = run(['check', '--format', 'json', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.map((f: { code: string; severity: string }) => [f.code, f.severity]), [['too-large', 'information']]);
+    assert.match(out[0].message, /maxFileSize/);
+  });
+
   test('a file over --max-file-size gets one too-large information', () => {
     const dir = tmpdir({ 'big.nix': `{\n${'  a = 1;\n'.repeat(2000)}}\n` });
     const r = run(['check', '--format', 'json', '--max-file-size', '1000', dir]);
