@@ -5,6 +5,10 @@ import * as vscode from 'vscode';
 import type { FlakeGraphDto, InputEdgeDto, LockNodeDto } from '../../server/src/protocol';
 import { InputGraphChangedNotification, InputGraphRequest } from '../../server/src/protocol';
 import type { Context } from './context';
+import { firstVisits } from './inputsModel';
+import { formatAge } from '../../server/src/age';
+
+const age = (seconds: number) => formatAge(seconds, Date.now());
 
 export type InputsItem =
   | { kind: 'flake'; flake: FlakeGraphDto }
@@ -14,32 +18,6 @@ export type InputsItem =
 
 const ORDINAL = ['1st', '2nd', '3rd'];
 const ordinal = (n: number) => ORDINAL[n - 1] ?? `${n}th`;
-
-export function age(seconds: number, now = Date.now()): string {
-  const days = Math.floor((now / 1000 - seconds) / 86400);
-  if (days <= 0) return 'today';
-  if (days === 1) return 'yesterday';
-  if (days < 60) return `${days} days ago`;
-  if (days < 730) return `${Math.floor(days / 30)} months ago`;
-  return `${Math.floor(days / 365)} years ago`;
-}
-
-/** For each node, the path of its first visit in depth-first order (the one that is expanded). */
-export function firstVisits(flake: FlakeGraphDto): Map<string, string> {
-  const first = new Map<string, string>();
-  if (!flake.root) return first;
-  first.set(flake.root, '');
-  const visit = (key: string, path: string[]) => {
-    for (const e of flake.nodes[key]?.inputs ?? []) {
-      if (e.follows || !e.target || first.has(e.target)) continue;
-      const p = [...path, e.name];
-      first.set(e.target, p.join('/'));
-      visit(e.target, p);
-    }
-  };
-  visit(flake.root, []);
-  return first;
-}
 
 export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<InputsItem | undefined>();

@@ -6,6 +6,7 @@
 // declaration; LockContext does not keep it, so pass it as `flakeRoot` (see navContext). Without
 // it only what readFlakeInputs recorded is recognised (first name of each declaration, follows
 // strings, outputs formals).
+import { formatAge } from '../age';
 import type { Node } from '../parser';
 import { resolve } from '../syntax';
 import { allDecls, findDecl, InputDecl, staticString, StrValue } from './flakeInputs';
@@ -257,14 +258,7 @@ function bindingKind(outputs: Node, variable: Node): 'formal' | 'all' | 'self' |
 // Hover
 
 /** `today`, `1 day ago`, `12 days ago`, `3 months ago`, `2 years ago`. */
-export function formatAge(lastModifiedSeconds: number, now: number): string {
-  const days = Math.floor((now - lastModifiedSeconds * 1000) / 86_400_000);
-  if (days < 0) return 'in the future';
-  if (days === 0) return 'today';
-  if (days < 60) return days === 1 ? '1 day ago' : `${days} days ago`;
-  if (days < 730) return `${Math.floor(days / 30)} months ago`;
-  return `${Math.floor(days / 365)} years ago`;
-}
+export { formatAge };
 
 const code = (s: string) => '`' + s.replace(/`/g, "'").replace(/\r?\n/g, ' ') + '`';
 
