@@ -148,7 +148,6 @@ export function graphDto(ctx: LockContext, flakeUri: string, lockUri: string | u
   const paths = new Map<string, string[]>(); // node key → first path, for declarations and fixes
   for (const [key, ps] of graph.paths) paths.set(key, ps[0]);
   for (const node of lock.nodes.values()) {
-    const rev = revisionOf(node);
     const inputs: InputEdgeDto[] = (graph.edges.get(node.key) ?? []).map((e) => {
       const dto: InputEdgeDto = { name: e.name, target: e.to, follows: e.follows };
       const parentPath = paths.get(node.key);
@@ -166,9 +165,11 @@ export function graphDto(ctx: LockContext, flakeUri: string, lockUri: string | u
       reference: node.original ? refToUrl(node.original) : undefined,
       lockedReference: node.locked ? refToUrl(node.locked) : undefined,
       webUrl: webUrl(node.original ?? node.locked, typeof node.locked?.rev === 'string' ? node.locked.rev : undefined),
-      rev: typeof node.locked?.rev === 'string' ? node.locked.rev : rev,
+      // A commit, when there is one (path and tarball inputs only have a narHash).
+      rev: typeof node.locked?.rev === 'string' ? node.locked.rev : undefined,
       narHash: typeof node.locked?.narHash === 'string' ? node.locked.narHash : undefined,
-      lastModified: typeof node.locked?.lastModified === 'number' ? node.locked.lastModified : undefined,
+      // 0 is what store paths carry (the epoch): no date worth showing.
+      lastModified: typeof node.locked?.lastModified === 'number' && node.locked.lastModified > 0 ? node.locked.lastModified : undefined,
       flake: node.flake,
       lockRange: range(lockIndex, node.keyStart, node.keyEnd),
       duplicate: dupOf.get(node.key),
