@@ -3,7 +3,7 @@
 // extension host, driven by headless Chromium through playwright-core.
 //
 //   node scripts/e2e-code-server.mjs [--vsix flake-lens.vsix] [--grep RE] [--no-ui | --ui-only]
-//                                    [--update-screenshots] [--keep]
+//                                    [--update-screenshots] [--keep] [--trace]
 //
 // 1. Installs code-server into a cache (scripts/install-code-server.sh; instant once cached).
 // 2. Compiles test/e2e/**/*.ts with esbuild into out/test/e2e/.
@@ -32,6 +32,7 @@ const { values: opts } = parseArgs({
     'ui-only': { type: 'boolean', default: false },
     'update-screenshots': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH || '/usr/bin/chromium' },
     'api-timeout': { type: 'string', default: process.env.FLAKE_LENS_E2E_API_TIMEOUT_S || '420' },
     'ui-timeout': { type: 'string', default: process.env.FLAKE_LENS_E2E_UI_TIMEOUT_S || '240' },
@@ -338,6 +339,8 @@ async function main() {
         'files.autoSave': 'off',
         'window.restoreWindows': 'none',
         'chat.commandCenter.enabled': false,
+        // --trace: the LSP traffic in the extension host's "Flake Lens" log (kept with --keep).
+        ...(opts.trace ? { 'flakeLens.trace.server': 'verbose' } : {}),
       },
       null,
       2,

@@ -1,15 +1,22 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { FIX_ALL_KIND, codeOf, openFixture, resetDocument, waitForCode, waitForDiagnostics } from './helpers';
+import { FIX_ALL_KIND, codeOf, openFixture, resetDocument, waitFor, waitForCode, waitForDiagnostics } from './helpers';
 
 suite('Fix all on save', () => {
   let doc: vscode.TextDocument;
 
   setup(async () => {
     doc = (await openFixture('fixall/flake.nix')).document;
-    await vscode.workspace
-      .getConfiguration('editor')
-      .update('codeActionsOnSave', { [FIX_ALL_KIND.value]: 'explicit' }, vscode.ConfigurationTarget.Global);
+    const wanted = { [FIX_ALL_KIND.value]: 'explicit' };
+    const effective = () => vscode.workspace.getConfiguration('editor', doc).get<Record<string, string>>('codeActionsOnSave');
+    await vscode.workspace.getConfiguration('editor').update('codeActionsOnSave', wanted, vscode.ConfigurationTarget.Global);
+    // The workbench reads the setting when saving; wait until the change has gone round.
+    await waitFor(
+      'editor.codeActionsOnSave to take effect',
+      () => (JSON.stringify(effective()) === JSON.stringify(wanted) ? true : undefined),
+      [vscode.workspace.onDidChangeConfiguration],
+      { timeoutMs: 10000, describe: () => `editor.codeActionsOnSave is ${JSON.stringify(effective())}` },
+    );
   });
   teardown(async () => {
     await vscode.workspace.getConfiguration('editor').update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Global);
