@@ -4,6 +4,7 @@ import { ContextOptions, DocumentContext } from './context';
 import type { Finding, RuleCode } from './findings';
 import type { Node, Tree } from './parser';
 import { Settings, ruleSetting } from './config';
+import { LineIndex } from './lineIndex';
 import { runDocumentRules } from './rules/index';
 import { syntaxErrors } from './rules/syntaxErrors';
 import { flakeContext, flakeFindings, lockNixpkgsInputs } from './flake';
@@ -58,25 +59,23 @@ export function analyseFlake(input: AnalyseInput & { lock?: { text?: string; fla
 export function finish(findings: Finding[], text: string, tree: Tree | null, settings: Settings): Finding[] {
   const ignore = suppressions(text, tree);
   const errors = tree && tree.rootNode.hasError ? errorRanges(tree.rootNode) : [];
+  // Line numbers only matter when a comment suppresses something; one index serves every finding.
+  let lines: LineIndex | undefined;
   const out: Finding[] = [];
   for (const f of findings) {
     const setting = ruleSetting(settings, f.code);
     if (setting === 'off') continue;
-    if (ignore.isIgnored(f.code, lineOf(text, f.start))) continue;
+    if (!ignore.empty && ignore.isIgnored(f.code, (lines ??= new LineIndex(text)).positionAt(f.start).line)) continue;
     const fixes = f.fixes.filter((fix) => !fix.edits.some((e) => errors.some(([s, t]) => e.start < t && e.end > s)));
     out.push({ ...f, severity: setting, fixes });
   }
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
 export interface Suppressions {
   isIgnored(code: string, line: number): boolean;
+  /** True when the text suppresses nothing (isIgnored is always false). */
+  readonly empty?: boolean;
 }
 
 /**
@@ -87,8 +86,7 @@ export function suppressions(text: string, tree: Tree | null): Suppressions {
   const byLine = new Map<number, Set<string> | 'all'>();
   let file: Set<string> | 'all' | undefined;
   if (text.includes(IGNORE_MARKER)) {
-    const comments = tree ? tree.rootNode.descendantsOfType('comment').filter((c): c is Node => !!c) : [];
-    for (const c of comments) {
+    for (const c of tree ? markedComments(tree, text) : []) {
       const m = IGNORE_RE.exec(c.text);
       if (!m) continue;
       const codes = m[2].split(/[\s,]+/).filter((s) => /^[a-z][a-z-]*$/.test(s));
@@ -106,7 +104,19 @@ export function suppressions(text: string, tree: Tree | null): Suppressions {
     }
   }
   const has = (s: Set<string> | 'all' | undefined, code: string) => s === 'all' || (s !== undefined && s.has(code));
-  return { isIgnored: (code, line) => has(file, code) || has(byLine.get(line), code) };
+  return { isIgnored: (code, line) => has(file, code) || has(byLine.get(line), code), empty: file === undefined && byLine.size === 0 };
+}
+
+/** The comments that contain IGNORE_MARKER, in document order, found from the marker in the text. */
+function markedComments(tree: Tree, text: string): Node[] {
+  const out: Node[] = [];
+  for (let i = text.indexOf(IGNORE_MARKER); i >= 0; i = text.indexOf(IGNORE_MARKER, i + 1)) {
+    const c = tree.rootNode.descendantForIndex(i, i + IGNORE_MARKER.length);
+    if (c?.type !== 'comment' || (out.length > 0 && out[out.length - 1].startIndex === c.startIndex)) continue;
+    out.push(c);
+    i = Math.max(i, c.endIndex - 1);
+  }
+  return out;
 }
 
 function errorRanges(root: Node): [number, number][] {

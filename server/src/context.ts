@@ -35,6 +35,6 @@ export class DocumentContext {
   }
 
   get imports(): ImportSite[] {
-    return (this.importsCache ??= nixpkgsImports(this.tree, this.resolver));
+    return (this.importsCache ??= nixpkgsImports(this.tree, this.resolver, this.text));
   }
 }

@@ -1,8 +1,7 @@
 // Finds `import <nixpkgs input> ARGS` calls and classifies their arguments.
-import { Language, Query } from 'web-tree-sitter';
 import type { Node, Tree } from './parser';
 import { NixpkgsResolver } from './nixpkgs';
-import { attrName, attrPath, field, freeVariables, innermostWith, isInsideError, isPlainAttr, kids, resolve, selectPath, stringValue, unparen } from './syntax';
+import { attrName, attrPath, field, freeVariables, identifiersNamed, innermostWith, isInsideError, isPlainAttr, kids, resolve, selectPath, stringValue, unparen } from './syntax';
 
 export type ImportKind =
   /** Only the system (and possibly empty config/overlays): `legacyPackages` gives the same value. */
@@ -37,43 +36,31 @@ export interface ImportSite {
   otherArgs: string[];
 }
 
-const queries = new WeakMap<Language, Query>();
-
-function importQuery(language: Language): Query {
-  let q = queries.get(language);
-  if (!q) {
-    q = new Query(
-      language,
-      `(apply_expression
-         function: (apply_expression
-           function: (variable_expression name: (identifier) @fn)
-           argument: (_) @target)
-         argument: (_) @args) @call
-       (#eq? @fn "import")`,
-    );
-    queries.set(language, q);
-  }
-  return q;
-}
-
-/** Every `import X ARGS` call in the tree, nixpkgs or not, outside ERROR nodes. */
-export function importCalls(tree: Tree): { call: Node; target: Node; args: Node }[] {
+/**
+ * Every `import X ARGS` call in the tree, nixpkgs or not, outside ERROR nodes: applications of an
+ * application of the variable `import`, found from the spellings of `import` in the text. In the
+ * order a tree-sitter query reports them: by the start of ARGS. `text` is the parsed text.
+ */
+export function importCalls(tree: Tree, text?: string): { call: Node; target: Node; args: Node }[] {
   const out: { call: Node; target: Node; args: Node }[] = [];
-  for (const m of importQuery(tree.language).matches(tree.rootNode)) {
-    // This web-tree-sitter build also reports empty matches for an ABI 13 grammar: skip them.
-    const get = (name: string) => m.captures.find((c) => c.name === name)?.node;
-    const call = get('call');
-    const target = get('target');
-    const args = get('args');
-    if (!call || !target || !args || isInsideError(call)) continue;
+  for (const id of identifiersNamed(tree.rootNode, text ?? tree.rootNode.text, 'import')) {
+    const fn = id.parent;
+    if (fn?.type !== 'variable_expression') continue;
+    const inner = fn.parent;
+    if (inner?.type !== 'apply_expression' || !field(inner, 'function')?.equals(fn)) continue;
+    const target = field(inner, 'argument');
+    const call = inner.parent;
+    if (!target || call?.type !== 'apply_expression' || !field(call, 'function')?.equals(inner)) continue;
+    const args = field(call, 'argument');
+    if (!args || isInsideError(call)) continue;
     out.push({ call, target, args });
   }
-  return out;
+  return out.sort((a, b) => a.args.startIndex - b.args.startIndex);
 }
 
-export function nixpkgsImports(tree: Tree, resolver: NixpkgsResolver): ImportSite[] {
+export function nixpkgsImports(tree: Tree, resolver: NixpkgsResolver, text?: string): ImportSite[] {
   const sites: ImportSite[] = [];
-  for (const { call, target, args } of importCalls(tree)) {
+  for (const { call, target, args } of importCalls(tree, text)) {
     const ref = resolver.refOf(target) ?? resolver.refOf(interpolatedOnly(target));
     if (!ref) continue;
     sites.push({ call, target, input: ref.input, inputText: ref.node.text, args, ...classifyArgs(args) });
@@ -204,6 +191,15 @@ export function systemAttr(system: SystemExpr): string {
  * whitespace) and every free variable bound by the same binder (or, when unbound, under the same `with`).
  */
 export function instanceKey(site: ImportSite): string {
+  let key = instanceKeys.get(site);
+  if (key === undefined) instanceKeys.set(site, (key = computeInstanceKey(site)));
+  return key;
+}
+
+// Sites are immutable and made per analysis, so a key computed once holds for the site's life.
+const instanceKeys = new WeakMap<ImportSite, string>();
+
+function computeInstanceKey(site: ImportSite): string {
   const text = site.call.text.replace(/\s+/g, ' ').replace(/\s*([{}()[\];=,.])\s*/g, '$1');
   const binders = [...freeVariables(site.call)]
     .sort(([a], [b]) => (a < b ? -1 : 1))

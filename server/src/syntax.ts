@@ -187,6 +187,45 @@ export function innermostWith(at: Node): Node | null {
   return null;
 }
 
+/**
+ * Identifiers spelled exactly `word` (or, with `prefix`, `prefix + word`), found by scanning the
+ * text and asking the tree what is there: a word inside a longer name, a string or a comment is
+ * not an identifier node of exactly that range. Document order. `text` is the parsed text.
+ */
+export function identifiersNamed(root: Node, text: string, word: string, prefix = ''): Node[] {
+  const out: Node[] = [];
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + word.length)) {
+    const end = i + word.length;
+    const n = root.descendantForIndex(i, end);
+    if (!n || n.endIndex !== end || n.type !== 'identifier') continue;
+    if (n.startIndex === i || (prefix && n.startIndex === i - prefix.length && text.startsWith(prefix, n.startIndex))) out.push(n);
+  }
+  return out;
+}
+
+/** The outermost parentheses around `node` (`((x))` for x), or `node` itself. */
+export function outerParens(node: Node): Node {
+  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
+  return node;
+}
+
+/** Does `outer` contain `inner` (by range)? */
+export function contains(outer: Node, inner: Node): boolean {
+  return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/**
+ * The construct that gives a binder its value: the `binding` (`x = …;`), the `inherit`, or the
+ * `formal` (`x ? …`) it belongs to; null for a function's plain or `@` argument.
+ */
+export function binderDefinition(binder: Node): Node | null {
+  for (let p = binder.parent, depth = 0; p && depth < 3; p = p.parent, depth++) {
+    if (p.type === 'binding' || p.type === 'inherit' || p.type === 'inherit_from' || p.type === 'formal') return p;
+    if (p.type !== 'attrpath' && p.type !== 'inherited_attrs') return null;
+  }
+  return null;
+}
+
 export function isInsideError(node: Node): boolean {
   for (let p: Node | null = node; p; p = p.parent) if (p.isError || p.isMissing) return true;
   return false;

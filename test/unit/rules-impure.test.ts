@@ -96,6 +96,31 @@ test('builtins.currentSystem with system in scope: unsafe fix to `system`', asyn
   assert.deepEqual(only(await lint(noSystem))[0].fixes, []);
 });
 
+test('no `system` fix inside the value of the `system` binding itself (it would become `system = system;`)', async () => {
+  const own = flake('{ self, nixpkgs }: let system = builtins.currentSystem; in { x = system; }');
+  const [f] = only(await lint(own));
+  assert.equal(own.slice(f.start, f.end), 'builtins.currentSystem');
+  assert.deepEqual(f.fixes, []);
+  // The same for a rec set, a formal's default and a value that merely contains the node.
+  for (const outputs of [
+    '{ self, nixpkgs }: rec { system = builtins.currentSystem; }',
+    '{ self, nixpkgs }: { f = { system ? builtins.currentSystem }: system; }',
+    '{ self, nixpkgs }: let system = if builtins.currentSystem == "x" then "a" else "b"; in { x = system; }',
+  ]) {
+    const fs = only(await lint(flake(outputs)));
+    assert.equal(fs.length, 1, outputs);
+    assert.deepEqual(fs[0].fixes, [], outputs);
+  }
+  // Another binding of the same let, or an outer `system`, still gets the fix.
+  const other = flake('{ self, nixpkgs }: let system = "x86_64-linux"; host = builtins.currentSystem; in { x = host; }');
+  const [g] = only(await lint(other));
+  assert.equal(applyFix(other, g.fixes[0]), other.replace('host = builtins.currentSystem;', 'host = system;'));
+  const outer = flake('{ self, nixpkgs }: let system = "x86_64-linux"; in { x = let y = builtins.currentSystem; in y; }');
+  const [h] = only(await lint(outer));
+  assert.equal(h.fixes.length, 1);
+  await assertNixParses(applyFix(outer, h.fixes[0]));
+});
+
 test('a rebound `builtins` is not flagged; other builtins are fine', async () => {
   for (const outputs of [
     '{ self, nixpkgs }: let builtins = { currentSystem = "x"; }; in { x = builtins.currentSystem; }',

@@ -57,8 +57,10 @@ export interface OutputsInfo {
   /** The formals set `{ ... }`, for inserting a name. */
   formalsStart?: number;
   formalsEnd?: number;
-  /** Names used as variables in the body (including `inherit x;`). */
+  /** Names used as variables in the body (including `inherit x;`). Computed on first access (a walk of the whole body); prefer `uses`. */
   usedNames: Set<string>;
+  /** Is `name` in usedNames? Found from the spellings of the name in the text, without walking the body. */
+  uses(name: string): boolean;
   /** True if the body may reach inputs another way (`self.inputs`, `builtins.getFlake`...). */
   dynamicUse: boolean;
 }
@@ -168,7 +170,7 @@ export function readFlakeInputs(root: Node): FlakeInputs {
         lastFlat = b;
       }
     } else if (names[0].name === 'outputs' && names.length === 1) {
-      result.outputs = readOutputs(b, value);
+      result.outputs = readOutputs(b, value, { text, base: root.startIndex });
     }
   }
   if (!result.container && lastFlat) {
@@ -265,8 +267,29 @@ function applyField(
   }
 }
 
-function readOutputs(b: Node, value: Node): OutputsInfo {
-  const info: OutputsInfo = { start: b.startIndex, end: b.endIndex, hasFormals: false, formals: [], ellipsis: false, usedNames: new Set(), dynamicUse: false };
+function readOutputs(b: Node, value: Node, text: Source): OutputsInfo {
+  // Where collectUses looks: the body and the formals' defaults (`{ a, b ? a }`).
+  const roots: Node[] = [];
+  let usedNames: Set<string> | undefined;
+  const info: OutputsInfo = {
+    start: b.startIndex,
+    end: b.endIndex,
+    hasFormals: false,
+    formals: [],
+    ellipsis: false,
+    get usedNames(): Set<string> {
+      if (!usedNames) {
+        usedNames = new Set();
+        for (const r of roots) collectUses(r, usedNames);
+      }
+      return usedNames;
+    },
+    set usedNames(v: Set<string>) {
+      usedNames = v;
+    },
+    uses: (name: string) => (usedNames ? usedNames.has(name) : usesName(roots, value, text, name)),
+    dynamicUse: false,
+  };
   if (value.type !== 'function_expression') {
     info.dynamicUse = true;
     return info;
@@ -285,40 +308,94 @@ function readOutputs(b: Node, value: Node): OutputsInfo {
         if (n) info.formals.push({ name: n.text, start: n.startIndex, end: n.endIndex });
         // Defaults may use other formals: `{ a, b ? a }`.
         const d = f.childForFieldName('default');
-        if (d) collectUses(d, info);
+        if (d) roots.push(d);
       } else if (f.type === 'ellipses') info.ellipsis = true;
     }
   } else if (!universal) {
     info.dynamicUse = true;
   }
   const body = value.childForFieldName('body');
-  if (body) collectUses(body, info);
+  if (body) roots.push(body);
+  if (!info.dynamicUse) info.dynamicUse = roots.some(hasErrorNode) || reachesSelfInputs(roots, value, text);
   return info;
 }
 
+/** Does collectUses visit `node`: is it below one of `roots` and not inside an `inherit`? */
+function visited(node: Node, roots: Node[], top: Node): boolean {
+  for (let p: Node | null = node; p; p = p.parent) {
+    if (roots.some((r) => r.equals(p!))) return true;
+    if (p.type === 'inherit' && !p.equals(node)) return false;
+    if (p.equals(top)) return false;
+  }
+  return false;
+}
+
+/** A text that starts at offset `base` of the document (the root node's text starts at its first token). */
+interface Source {
+  text: string;
+  base: number;
+}
+
+/** The identifiers spelled `name` between `top`'s bounds. */
+function identifiersIn(top: Node, src: Source, name: string): Node[] {
+  const out: Node[] = [];
+  if (!name) return out;
+  const { text, base } = src;
+  for (let k = text.indexOf(name, top.startIndex - base); k >= 0 && k + base + name.length <= top.endIndex; k = text.indexOf(name, k + name.length)) {
+    const i = k + base;
+    const n = top.descendantForIndex(i, i + name.length);
+    if (n && n.type === 'identifier' && n.startIndex === i && n.endIndex === i + name.length) out.push(n);
+  }
+  return out;
+}
+
+/** What `collectUses(...).has(name)` would say, from the identifiers spelled `name`. */
+function usesName(roots: Node[], top: Node, text: Source, name: string): boolean {
+  for (const id of identifiersIn(top, text, name)) {
+    const p = id.parent;
+    if (p?.type === 'variable_expression' && p.childForFieldName('name')?.equals(id) && visited(p, roots, top)) return true;
+    const inh = p?.type === 'inherited_attrs' ? p.parent : null;
+    if (inh?.type === 'inherit' && inh.namedChildren.find((c) => c?.type === 'inherited_attrs')?.equals(p!) && visited(inh, roots, top)) return true;
+  }
+  return false;
+}
+
+/** `self.inputs.x` below the roots: the body reaches inputs without naming them as variables. */
+function reachesSelfInputs(roots: Node[], top: Node, text: Source): boolean {
+  for (const id of identifiersIn(top, text, 'self')) {
+    const e = id.parent;
+    const cur = e?.parent;
+    if (e?.type !== 'variable_expression' || cur?.type !== 'select_expression' || !cur.childForFieldName('expression')?.equals(e)) continue;
+    if (e.text === 'self' && cur.childForFieldName('attrpath')?.namedChildren[0]?.text === 'inputs' && visited(cur, roots, top)) return true;
+  }
+  return false;
+}
+
+/** An ERROR node where collectUses would meet it (not inside a variable or an `inherit`): nothing can be proved about broken code. */
+function hasErrorNode(n: Node): boolean {
+  if (!n.hasError) return false;
+  if (n.type === 'ERROR') return true;
+  if (n.type === 'variable_expression' || n.type === 'inherit') return false;
+  for (const c of n.namedChildren) if (c && hasErrorNode(c)) return true;
+  return false;
+}
+
 /** Collects variable names used anywhere below `n` (iteratively: bodies can be large). */
-function collectUses(n: Node, info: OutputsInfo): void {
+function collectUses(n: Node, usedNames: Set<string>): void {
   const stack: Node[] = [n];
   while (stack.length) {
     const cur = stack.pop()!;
     if (cur.type === 'variable_expression') {
       const name = cur.childForFieldName('name')?.text ?? cur.text;
-      info.usedNames.add(name);
+      usedNames.add(name);
       continue;
     }
     if (cur.type === 'inherit') {
       // `inherit a b;` reads variables a and b.
       const attrs = cur.namedChildren.find((c) => c?.type === 'inherited_attrs');
-      for (const a of attrs?.namedChildren ?? []) if (a?.type === 'identifier') info.usedNames.add(a.text);
+      for (const a of attrs?.namedChildren ?? []) if (a?.type === 'identifier') usedNames.add(a.text);
       continue;
     }
-    if (cur.type === 'select_expression') {
-      const e = cur.childForFieldName('expression');
-      const ap = cur.childForFieldName('attrpath');
-      // `self.inputs.x` reaches inputs without naming them as variables.
-      if (e?.type === 'variable_expression' && e.text === 'self' && ap?.namedChildren[0]?.text === 'inputs') info.dynamicUse = true;
-    }
-    if (cur.type === 'ERROR') info.dynamicUse = true; // can't prove anything about broken code
     for (const c of cur.namedChildren) if (c) stack.push(c);
   }
 }

@@ -412,7 +412,7 @@ export function unusedInput(ctx: LockContext): Finding[] {
   if (!flake || flake.opaque || !o || !o.hasFormals || o.ellipsis || o.atBinding || o.dynamicUse) return [];
   const out: Finding[] = [];
   for (const f of o.formals) {
-    if (f.name === 'self' || o.usedNames.has(f.name)) continue;
+    if (f.name === 'self' || o.uses(f.name)) continue;
     const d = flake.inputs.get(f.name);
     if (!d) continue;
     // Still needed if another input follows it.

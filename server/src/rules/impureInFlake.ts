@@ -3,7 +3,7 @@
 import type { DocumentContext } from '../context';
 import type { Finding, Fix } from '../findings';
 import type { Node } from '../parser';
-import { field, innermostWith, isBound, isInsideError, isVariable, selectPath, unparen } from '../syntax';
+import { binderDefinition, contains, field, identifiersNamed, innermostWith, isBound, isInsideError, isVariable, outerParens, resolve, selectPath, unparen } from '../syntax';
 import { replaceCall } from './rewrite';
 import { classifyArgs, systemAttr } from '../imports';
 
@@ -15,22 +15,51 @@ const IMPURE_BUILTINS: Record<string, string> = {
   currentTime: 'changes on every evaluation and is forbidden in pure evaluation',
 };
 
+const SPATH = /<[a-zA-Z0-9._\-+]+(?:\/[a-zA-Z0-9._\-+]+)*>/g;
+
+/** Nodes in document order (a parent before the nodes inside it). */
+const byPosition = (a: Node, b: Node) => a.startIndex - b.startIndex || b.endIndex - a.endIndex;
+
 export function impureInFlake(ctx: DocumentContext): Finding[] {
   if (!ctx.isFlake) return [];
   const out: Finding[] = [];
   const root = ctx.tree.rootNode;
+  const text = ctx.text;
 
-  for (const node of root.descendantsOfType('spath_expression')) {
-    if (!node || isInsideError(node)) continue;
-    out.push(searchPath(ctx, node));
+  // Candidates come from a scan of the text for the few spellings that matter; the tree then
+  // says what each one is (a string or a comment holds no such node).
+  if (text.includes('<')) {
+    for (const m of text.matchAll(SPATH)) {
+      const node = root.descendantForIndex(m.index!, m.index! + m[0].length);
+      if (!node || node.type !== 'spath_expression' || node.startIndex !== m.index || isInsideError(node)) continue;
+      out.push(searchPath(ctx, node));
+    }
   }
 
-  for (const node of root.descendantsOfType(['select_expression', 'variable_expression'])) {
-    if (!node || isInsideError(node)) continue;
+  // `builtins.X` (also `(builtins).X`), `inherit (builtins) X;`, and the variables `__X` and `X` (under `with builtins;`).
+  const selects: Node[] = [];
+  const inherits: Node[] = [];
+  for (const id of identifiersNamed(root, text, 'builtins')) {
+    const v = id.parent;
+    if (v?.type !== 'variable_expression') continue;
+    const e = outerParens(v);
+    const p = e.parent;
+    if (p?.type === 'select_expression' && field(p, 'expression')?.equals(e)) selects.push(p);
+    else if (p?.type === 'inherit_from' && field(p, 'expression')?.equals(e)) inherits.push(p);
+  }
+  const variables: Node[] = [];
+  for (const name of Object.keys(IMPURE_BUILTINS)) {
+    for (const id of identifiersNamed(root, text, name, '__')) {
+      if (id.parent?.type === 'variable_expression') variables.push(id.parent);
+    }
+  }
+
+  for (const node of [...selects, ...variables].sort(byPosition)) {
+    if (isInsideError(node)) continue;
     const name = builtinName(node);
     if (!name || !Object.hasOwn(IMPURE_BUILTINS, name)) continue;
     const fixes: Fix[] = [];
-    if (name === 'currentSystem' && isBound('system', node)) {
+    if (name === 'currentSystem' && systemUsableAt(node)) {
       fixes.push({
         title: 'Use `system` instead (changes meaning: the system in scope, not the evaluating machine)',
         edits: [{ start: node.startIndex, end: node.endIndex, newText: 'system' }],
@@ -49,10 +78,9 @@ export function impureInFlake(ctx: DocumentContext): Finding[] {
   }
 
   // `inherit (builtins) currentSystem;` brings the impure builtin in under its own name.
-  for (const node of root.descendantsOfType('inherit_from')) {
-    if (!node || isInsideError(node)) continue;
-    const from = field(node, 'expression');
-    if (!isVariable(from, 'builtins') || isBound('builtins', node)) continue;
+  for (const node of inherits) {
+    if (isInsideError(node)) continue;
+    if (isBound('builtins', node)) continue;
     for (const attr of field(node, 'attrs')?.childrenForFieldName('attr') ?? []) {
       const name = attr.text;
       if (!Object.hasOwn(IMPURE_BUILTINS, name)) continue;
@@ -70,7 +98,7 @@ export function impureInFlake(ctx: DocumentContext): Finding[] {
   for (const site of ctx.imports) {
     if (site.kind !== 'no-system' && !(site.kind === 'config' && !site.system)) continue;
     const fixes: Fix[] = [];
-    if (isBound('system', site.call)) {
+    if (systemUsableAt(site.call)) {
       if (site.kind === 'no-system') {
         fixes.push({
           title: `Use ${site.inputText}.legacyPackages.\${system} (changes meaning: the system in scope, not the evaluating machine)`,
@@ -98,6 +126,17 @@ export function impureInFlake(ctx: DocumentContext): Finding[] {
   return out;
 }
 
+/**
+ * A `system` in scope at `node` that a fix may refer to: bound, and not by the binding whose value
+ * holds `node` (`let system = builtins.currentSystem;` must not become `system = system;`).
+ */
+function systemUsableAt(node: Node): boolean {
+  const { binder } = resolve('system', node);
+  if (!binder) return false;
+  const def = binderDefinition(binder);
+  return !(def && contains(def, node));
+}
+
 /** `builtins.X` (with `builtins` not rebound) or the `__X` alias, as X. */
 function builtinName(node: Node): string | undefined {
   if (node.type === 'variable_expression') {
@@ -122,7 +161,7 @@ function searchPath(ctx: DocumentContext, node: Node): Finding {
   const input = ctx.resolver.inputExprAt(node);
   const args = applied ? classifyArgs(field(applied, 'argument')!) : undefined;
   const sys =
-    args?.kind === 'system-only' ? systemAttr(args.system!) : args?.kind === 'no-system' && isBound('system', node) ? '.${system}' : undefined;
+    args?.kind === 'system-only' ? systemAttr(args.system!) : args?.kind === 'no-system' && systemUsableAt(node) ? '.${system}' : undefined;
   if (input && node.text === '<nixpkgs>' && applied && sys) {
     const replacement = `${input}.legacyPackages${sys}`;
     fixes.push({
