@@ -40,6 +40,20 @@ async function runCommand(page, title) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
+/** Drags the side bar's edge to the right by `by` pixels (only to make the screenshot readable). */
+async function widenSideBar(page, by) {
+  const box = await page.locator('.part.sidebar').boundingBox({ timeout: 5000 });
+  if (!box) return;
+  const x = box.x + box.width - 1;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + by / 2, y, { steps: 5 });
+  await page.mouse.move(x + by, y, { steps: 5 });
+  await page.mouse.up();
+  await page.mouse.move(x + by + 300, y);
+}
+
 export async function runUiTests({ page, workspace, screenshots, record, log }) {
   const failed = [];
   const step = async (title, fn) => {
@@ -187,6 +201,8 @@ export async function runUiTests({ page, workspace, screenshots, record, log }) 
     }
     if (!child) throw new Error(`devtool does not expand to its nixpkgs; rows:\n${show(rs)}`);
     log(`UI: Flake Inputs rows:\n${show(rs)}`);
+    // A wider side bar for the picture, so that the rows' descriptions show.
+    await widenSideBar(page, 200).catch((err) => log(`UI: could not widen the side bar: ${err.message}`));
     await page.screenshot({ path: join(screenshots, 'inputs-view.png') });
   });
 
