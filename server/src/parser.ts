@@ -165,6 +165,20 @@ export interface TextChange {
   newText: string;
 }
 
+// One parser for every document: parsing is synchronous, so documents never share it at the same
+// time, and each Parser holds wasm memory of its own.
+const parsers = new WeakMap<Language, Parser>();
+
+function parserFor(language: Language): Parser {
+  let parser = parsers.get(language);
+  if (!parser) {
+    parser = new Parser();
+    parser.setLanguage(language);
+    parsers.set(language, parser);
+  }
+  return parser;
+}
+
 /** A parsed document that can be re-parsed incrementally. */
 export class ParsedNix {
   private constructor(
@@ -180,8 +194,7 @@ export class ParsedNix {
   }
 
   static createSync(language: Language, text: string): ParsedNix {
-    const parser = new Parser();
-    parser.setLanguage(language);
+    const parser = parserFor(language);
     const masked = trailingFormalsCommas(text);
     const tree = parser.parse(maskText(text, masked));
     if (!tree) throw new Error('tree-sitter returned no tree');
@@ -215,7 +228,6 @@ export class ParsedNix {
 
   dispose(): void {
     this.tree.delete();
-    this.parser.delete();
   }
 }
 
@@ -229,15 +241,24 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
   return { row, column: offset - lineStart };
 }
 
+/** The point `text` ends at when it starts at `from`. */
+function advance(from: { row: number; column: number }, text: string): { row: number; column: number } {
+  const last = text.lastIndexOf('\n');
+  if (last < 0) return { row: from.row, column: from.column + text.length };
+  let rows = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows++;
+  return { row: from.row + rows, column: text.length - last - 1 };
+}
+
 function editFor(before: string, ch: TextChange): Edit {
-  const after = before.slice(0, ch.start) + ch.newText;
+  const start = pointAt(before, ch.start);
   return new Edit({
     startIndex: ch.start,
     oldEndIndex: ch.end,
     newEndIndex: ch.start + ch.newText.length,
-    startPosition: pointAt(before, ch.start),
-    oldEndPosition: pointAt(before, ch.end),
-    newEndPosition: pointAt(after, after.length),
+    startPosition: start,
+    oldEndPosition: advance(start, before.slice(ch.start, ch.end)),
+    newEndPosition: advance(start, ch.newText),
   });
 }
 
@@ -262,6 +283,28 @@ export interface GrammarGap {
 const WORD_OR = /(?<![a-zA-Z0-9_'-])or(?![a-zA-Z0-9_'-])/g;
 const TRAILING_SLASH_PATH = /(?:[a-zA-Z0-9._\-+~]|^)(?:\/[a-zA-Z0-9._\-+]+)+\/(?![a-zA-Z0-9._\-+$/*])/gm;
 
+const PATH_CHAR = /[a-zA-Z0-9._\-+]/;
+const PATH_START = /[a-zA-Z0-9._\-+~]/;
+const AFTER_PATH = /[a-zA-Z0-9._\-+$/*]/;
+const LINE_END = /[\n\r\u2028\u2029]/;
+
+/**
+ * The final slashes of TRAILING_SLASH_PATH's matches, without running it at every offset: a slash
+ * not followed by a path character, `$`, `/` or `*`, after `/name` that follows a path character,
+ * `~` or a line start. (The match's earlier `/name` parts only ever end in such a character.)
+ */
+function trailingSlashes(text: string): number[] {
+  const out: number[] = [];
+  for (let s = text.indexOf('/'); s >= 0; s = text.indexOf('/', s + 1)) {
+    if (s + 1 < text.length && AFTER_PATH.test(text[s + 1])) continue;
+    let g = s - 1;
+    while (g >= 0 && PATH_CHAR.test(text[g])) g--;
+    if (g === s - 1 || g < 0 || text[g] !== '/') continue;
+    if (g === 0 || LINE_END.test(text[g - 1]) || PATH_START.test(text[g - 1])) out.push(s);
+  }
+  return out;
+}
+
 /**
  * What tree-sitter-nix accepts and Nix 2.8's parser rejects: `or` as a variable (except as
  * the argument in `f or`) or as a function parameter, and paths that end in a slash. Found by a text scan, then confirmed on the tree, so large files stay cheap.
@@ -284,8 +327,7 @@ export function grammarGaps(tree: Tree, text: string): GrammarGap[] {
     }
   }
   if (text.includes('/')) {
-    for (const m of text.matchAll(TRAILING_SLASH_PATH)) {
-      const slash = m.index! + m[0].length - 1;
+    for (const slash of trailingSlashes(text)) {
       const node = tree.rootNode.descendantForIndex(slash, slash + 1);
       let p: Node | null = node;
       while (p && p.type !== 'path_expression' && p.type !== 'hpath_expression') p = p.type === 'path_fragment' ? p.parent : null;

@@ -1,5 +1,5 @@
 // Small helpers over tree-sitter-nix nodes: field access, unwrapping, literal values, scopes.
-import type { Node } from './parser';
+import type { Node, Tree } from './parser';
 
 export function field(node: Node | null | undefined, name: string): Node | null {
   return node ? node.childForFieldName(name) : null;
@@ -92,8 +92,36 @@ export function boundNames(set: Node | null): Map<string, Node> {
   return out;
 }
 
+// Per-tree memos: a tree never changes (an edit makes a new one), and asking wasm for a node's
+// parent walks down from the root, so the scope walks of one analysis share these answers.
+const parentMemo = new WeakMap<Tree, Map<number, Node | null>>();
+const scopeMemo = new WeakMap<Tree, Map<number, Map<string, Node> | null>>();
+
+function memoFor<T>(memo: WeakMap<Tree, Map<number, T>>, tree: Tree): Map<number, T> {
+  let m = memo.get(tree);
+  if (!m) memo.set(tree, (m = new Map()));
+  return m;
+}
+
+/** `node.parent`, remembered for the node's tree. */
+export function parentOf(node: Node): Node | null {
+  const m = memoFor(parentMemo, node.tree);
+  let p = m.get(node.id);
+  if (p === undefined) m.set(node.id, (p = node.parent));
+  return p;
+}
+
 /** What a scope-introducing node binds for a given child, or undefined if it binds nothing there. */
 function scopeBindings(scope: Node, child: Node): Map<string, Node> | undefined {
+  const type = scope.type;
+  if (type !== 'function_expression' && type !== 'let_expression' && type !== 'rec_attrset_expression') return undefined;
+  const m = memoFor(scopeMemo, scope.tree);
+  let b = m.get(scope.id);
+  if (b === undefined) m.set(scope.id, (b = computeScopeBindings(scope, child) ?? null));
+  return b ?? undefined;
+}
+
+function computeScopeBindings(scope: Node, child: Node): Map<string, Node> | undefined {
   switch (scope.type) {
     case 'function_expression': {
       const out = new Map<string, Node>();
@@ -125,7 +153,7 @@ export interface Resolved {
 /** Resolves a variable name as seen at `at`, walking lexical scopes outwards. */
 export function resolve(name: string, at: Node): Resolved {
   let child = at;
-  for (let p = at.parent; p; child = p, p = p.parent) {
+  for (let p = parentOf(at); p; child = p, p = parentOf(p)) {
     const names = scopeBindings(p, child);
     const binder = names?.get(name);
     if (binder) return { binder, scope: p };
@@ -181,7 +209,7 @@ export function freeVariables(node: Node): Map<string, Node> {
 /** The innermost `with` whose body holds `at`: where names that no binder binds come from. */
 export function innermostWith(at: Node): Node | null {
   let child = at;
-  for (let p = at.parent; p; child = p, p = p.parent) {
+  for (let p = parentOf(at); p; child = p, p = parentOf(p)) {
     if (p.type === 'with_expression' && field(p, 'body')?.equals(child)) return p;
   }
   return null;
@@ -227,7 +255,7 @@ export function binderDefinition(binder: Node): Node | null {
 }
 
 export function isInsideError(node: Node): boolean {
-  for (let p: Node | null = node; p; p = p.parent) if (p.isError || p.isMissing) return true;
+  for (let p: Node | null = node; p; p = parentOf(p)) if (p.isError || p.isMissing) return true;
   return false;
 }
 
