@@ -184,9 +184,12 @@ export function findDuplicates(graph: Graph): Duplicate[] {
   const out: Duplicate[] = [];
   for (const [identity, list] of groups) {
     if (new Set(list.map(revKey)).size < 2) continue;
+    // Keyed by node: a lock with hundreds of copies of nixpkgs would make this quadratic.
+    const byNode = new Map<string, Instance>();
+    for (const i of list) if (!byNode.has(i.node)) byNode.set(i.node, i);
     const rootInputs = rootEdges
-      .filter((e) => e.to && list.some((i) => i.node === e.to))
-      .map((e) => ({ name: e.name, instance: list.find((i) => i.node === e.to)! }));
+      .filter((e) => e.to && byNode.has(e.to))
+      .map((e) => ({ name: e.name, instance: byNode.get(e.to!)! }));
     if (rootInputs.length === 0) continue;
     // Root inputs of the same upstream at different revisions are deliberate (nixpkgs and
     // nixpkgs-unstable); only copies matching none of them are extra.
