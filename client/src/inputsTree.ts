@@ -66,6 +66,7 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
       const out: InputsItem[] = [];
       if (flake.problem) out.push({ kind: 'problem', flake, message: flake.problem });
       if (flake.root) out.push({ kind: 'summary', flake }, ...this.edges(flake, flake.root, []));
+      else if (!flake.problem) out.push({ kind: 'summary', flake });
       return out;
     }
     if (item.kind === 'input' && item.expandable && item.edge.target) return this.edges(flake, item.edge.target, item.path);
@@ -95,7 +96,9 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
   getTreeItem(item: InputsItem): vscode.TreeItem {
     switch (item.kind) {
       case 'flake': {
-        const t = new vscode.TreeItem(item.flake.name, vscode.TreeItemCollapsibleState.Expanded);
+        // Flakes without inputs (helpers, mocks) start collapsed: they have nothing to show.
+        const state = item.flake.root || item.flake.problem ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+        const t = new vscode.TreeItem(item.flake.name, state);
         t.id = `flake:${item.flake.flakeUri}`;
         t.description = vscode.workspace.asRelativePath(vscode.Uri.parse(item.flake.flakeUri), true);
         t.iconPath = new vscode.ThemeIcon('repo');
@@ -112,7 +115,10 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
       }
       case 'problem': {
         const t = new vscode.TreeItem(item.message, vscode.TreeItemCollapsibleState.None);
-        t.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        // Not locked yet is a state, not an error; an unreadable lock is.
+        t.iconPath = item.flake.lockUri
+          ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+          : new vscode.ThemeIcon('unlock');
         t.contextValue = 'problem';
         if (item.flake.lockUri) t.command = { command: 'vscode.open', title: 'Open flake.lock', arguments: [vscode.Uri.parse(item.flake.lockUri)] };
         return t;

@@ -118,7 +118,11 @@ export function graphDto(ctx: LockContext, flakeUri: string, lockUri: string | u
   const flakeIndex = ctx.flakeText !== undefined ? new LineIndex(ctx.flakeText) : undefined;
   const lockIndex = ctx.lockText !== undefined ? new LineIndex(ctx.lockText) : undefined;
   const base = { flakeUri, lockUri, name, nodes: {} as Record<string, LockNodeDto> };
-  if (ctx.lockText === undefined) return { ...base, problem: 'No flake.lock yet: run `nix flake lock`.', summary: 'not locked' };
+  if (ctx.lockText === undefined) {
+    // A flake without inputs (a helper flake, a mock) needs no lock.
+    if (ctx.flake && ctx.flake.inputs.size === 0 && !ctx.flake.opaque) return { ...base, summary: 'no inputs' };
+    return { ...base, problem: 'No flake.lock yet: run `nix flake lock`.', summary: 'not locked' };
+  }
   const graph = ctx.graph;
   const errors = ctx.parsed?.errors ?? [];
   if (!graph) return { ...base, problem: `flake.lock cannot be read: ${errors[0]?.message ?? 'unknown error'}`, summary: 'unreadable lock' };

@@ -376,13 +376,14 @@ export class FlakeLensServer {
       data,
     };
     if (f.related?.length) {
-      d.relatedInformation = f.related.map((r) => ({
-        location: {
-          uri: r.file ? pathToFileURL(r.file).href : doc.uri,
-          range: r.file ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } : { start: doc.positionAt(r.start), end: doc.positionAt(r.end) },
-        },
-        message: r.message,
-      }));
+      d.relatedInformation = f.related.map((r) => {
+        // A location in the other file of the flake (flake.nix ↔ flake.lock): positions from its text.
+        const other = r.file ? this.otherDocument(pathToFileURL(r.file).href) : doc;
+        return {
+          location: { uri: other.uri, range: { start: other.positionAt(r.start), end: other.positionAt(r.end) } },
+          message: r.message,
+        };
+      });
     }
     if (f.tags?.length) d.tags = f.tags.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated));
     return d;
@@ -510,6 +511,14 @@ export class FlakeLensServer {
     const lockUri = siblingUri(state.doc.uri, 'flake.lock');
     const lockDoc = LspTextDocument.create(lockUri, 'json', 0, nav.lockText ?? '');
     return { uri: lockUri, range: { start: lockDoc.positionAt(target.start), end: lockDoc.positionAt(target.end) } };
+  }
+
+  /** An open document, or the file's text from disk, for positions in related locations. */
+  private otherDocument(uri: string): LspTextDocument {
+    const open = this.store.get(uri)?.doc ?? this.lockDocs.get(uri);
+    if (open) return open;
+    const disk = readDisk(uri);
+    return LspTextDocument.create(uri, 'plaintext', 0, disk && 'text' in disk ? disk.text : '');
   }
 
   private onDocumentLinks(uri: string): DocumentLink[] {

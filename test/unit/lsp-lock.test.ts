@@ -47,6 +47,10 @@ describe('language server with flake.lock', () => {
     assert.match(String(mf.message), /home-manager\/nixpkgs locks 39ba16e \(2024-03-01\); your nixpkgs is 3238fc4 \(2024-05-20\)/);
     const lines = text.split('\n');
     assert.equal(lines[mf.range.start.line].slice(mf.range.start.character, mf.range.end.character), 'home-manager');
+    const rel = mf.relatedInformation?.find((r) => r.location.uri === lock);
+    assert.ok(rel, JSON.stringify(mf.relatedInformation));
+    const lockLines = fs.readFileSync(path.join(dir, 'flake.lock'), 'utf8').split('\n');
+    assert.match(lockLines[rel.location.range.start.line], /"nixpkgs": \{/, 'related location is the duplicate node in flake.lock');
     const ld = (await onLock).diagnostics;
     assert.deepEqual(codes(ld), ['duplicate-lock-node']);
     assert.match(String(ld[0].message), /pulled in by home-manager\/nixpkgs/);
