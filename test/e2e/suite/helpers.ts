@@ -161,9 +161,23 @@ export async function resetDocument(doc: vscode.TextDocument): Promise<void> {
   const original = pristine.get(doc.uri.toString());
   assert.ok(original !== undefined, `${doc.uri.fsPath} was not opened through openFixture()`);
   if (doc.getText() !== original) {
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original);
-    assert.ok(await vscode.workspace.applyEdit(edit), 'could not restore the fixture text');
+    // Diagnostics carry the document version they were made for (quick fixes are looked up by it),
+    // so wait for the server to publish again for the restored text before the next test uses them.
+    let republished = false;
+    const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (e.uris.some((u) => u.toString() === doc.uri.toString())) republished = true;
+    });
+    try {
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original);
+      assert.ok(await vscode.workspace.applyEdit(edit), 'could not restore the fixture text');
+      if (doc.isDirty) await doc.save();
+      await waitFor('diagnostics for the restored text', () => (republished ? true : undefined), [vscode.languages.onDidChangeDiagnostics], {
+        timeoutMs: 15000,
+      });
+    } finally {
+      sub.dispose();
+    }
   }
   if (doc.isDirty) await doc.save();
   assert.strictEqual(doc.getText(), original);
