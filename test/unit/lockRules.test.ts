@@ -41,6 +41,19 @@ test('missing-follows: no-follows fixture gets one warning and a flat-style fix'
   assert.match(dup[0].message, /pulled in by home-manager\/nixpkgs/);
 });
 
+test('declarations in a flake.nix that starts with blank lines keep their own indentation', async () => {
+  const text = '\n'.repeat(30) + '# my flake\n{\n    inputs.a.url = "github:o/a";\n  outputs = { a, ... }: { x = a; };\n}\n';
+  const p = await ParsedNix.create(text);
+  const fi = readFlakeInputs(p.tree.rootNode, text);
+  assert.equal(fi.container?.indent, '    ');
+  assert.equal(findDecl(fi, ['a'])?.sites[0].indent, '    ');
+  assert.ok(fi.outputs?.uses('a'));
+  // Without the full text, the root's own text is used with its offset: same answers.
+  const fromRoot = readFlakeInputs(p.tree.rootNode);
+  assert.equal(fromRoot.container?.indent, '    ');
+  assert.ok(fromRoot.outputs?.uses('a'));
+});
+
 test('missing-follows is silent when follows are in place', async () => {
   for (const s of ['with-follows', 'nested-chain-follows', 'follows-path', 'flake-false']) {
     const r = await scenario(s);

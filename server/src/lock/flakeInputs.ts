@@ -133,8 +133,12 @@ function isSet(n: Node | null): n is Node {
   return !!n && (n.type === 'attrset_expression' || n.type === 'rec_attrset_expression');
 }
 
-export function readFlakeInputs(root: Node): FlakeInputs {
-  const text = root.text;
+/**
+ * `fullText` is the whole flake.nix, which node offsets index into. Without it, the root node's
+ * text is used, shifted: that text starts at the first token, not at offset 0.
+ */
+export function readFlakeInputs(root: Node, fullText?: string): FlakeInputs {
+  const text = fullText ?? ' '.repeat(root.startIndex) + root.text;
   const result: FlakeInputs = { inputs: new Map(), opaque: false };
   let top: Node | null = root.type === 'source_code' ? root.namedChildren.find((c) => c && c.type !== 'comment') ?? null : root;
   // Unwrap parentheses: `( { ... } )`.
@@ -170,7 +174,7 @@ export function readFlakeInputs(root: Node): FlakeInputs {
         lastFlat = b;
       }
     } else if (names[0].name === 'outputs' && names.length === 1) {
-      result.outputs = readOutputs(b, value, { text, base: root.startIndex });
+      result.outputs = readOutputs(b, value, { text, base: 0 });
     }
   }
   if (!result.container && lastFlat) {

@@ -19,7 +19,7 @@ export interface LockContext {
 
 export function makeContext(opts: { flakeText?: string; flakeRoot?: Node; lockText?: string; flakePath?: string; lockPath?: string }): LockContext {
   const ctx: LockContext = { flakeText: opts.flakeText, lockText: opts.lockText, flakePath: opts.flakePath, lockPath: opts.lockPath };
-  if (opts.flakeRoot) ctx.flake = readFlakeInputs(opts.flakeRoot);
+  if (opts.flakeRoot) ctx.flake = readFlakeInputs(opts.flakeRoot, opts.flakeText);
   if (opts.lockText !== undefined) {
     ctx.parsed = parseLock(opts.lockText);
     if (ctx.parsed.lock) ctx.graph = buildGraph(ctx.parsed.lock);
