@@ -3,7 +3,9 @@
 //   flake-lens fix [--rule CODE]... [--dry-run] PATH...
 // Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { analyseFlake, finish, tooLarge } from './analyse';
 import { flakeContext, flakeFindings, graphDto } from './flake';
 import { printTree } from './lock/graph';
@@ -300,8 +302,7 @@ function textReport(results: FileResult[]): string {
 async function check(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const errors: string[] = [];
   const files = collectFiles(opts.paths, errors);
-  const language = await loadNix();
-  const results = analyseAll(language, files, opts.settings, err, errors);
+  const results = await analyseInParallel(files, opts.settings, err, errors);
   for (const e of errors) err(`flake-lens: ${e}`);
   if (opts.format === 'json') out(JSON.stringify(results.flatMap(toJson), null, 2) + '\n');
   else if (opts.format === 'sarif') out(JSON.stringify(sarif(results), null, 2) + '\n');
@@ -398,7 +399,94 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
 declare const FLAKE_LENS_VERSION: string | undefined;
 const VERSION = typeof FLAKE_LENS_VERSION === 'string' ? FLAKE_LENS_VERSION : 'dev';
 
-if (require.main === module) {
+/** Below this many bytes, starting workers (each loads the wasm parser) costs more than it saves. */
+const PARALLEL_MIN_BYTES = 256 * 1024;
+
+interface WorkerJob {
+  files: string[];
+  settings: Settings;
+}
+interface WorkerReply {
+  results: FileResult[];
+  errors: string[];
+  messages: string[];
+}
+
+/**
+ * Parsing dominates `check`; on several cores, folders are shared among worker threads (a folder
+ * stays whole, so a flake.nix is checked with its flake.lock). Results keep the input order.
+ */
+async function analyseInParallel(files: string[], settings: Settings, err: (s: string) => void, errors: string[]): Promise<FileResult[]> {
+  const sizes = files.map((f) => {
+    try {
+      return fs.statSync(f).size;
+    } catch {
+      return 0;
+    }
+  });
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const threads = Number(process.env.FLAKE_LENS_THREADS) || Math.min(os.availableParallelism(), 8);
+  if (threads < 2 || total < PARALLEL_MIN_BYTES || files.length < 4 || !isMainThread) {
+    return analyseAll(await loadNix(), files, settings, err, errors);
+  }
+  // Folders, largest first, each to the least loaded worker.
+  const groups = new Map<string, { files: string[]; bytes: number }>();
+  files.forEach((f, i) => {
+    const g = groups.get(path.dirname(f)) ?? { files: [], bytes: 0 };
+    g.files.push(f);
+    g.bytes += sizes[i];
+    groups.set(path.dirname(f), g);
+  });
+  const jobs: { files: string[]; bytes: number }[] = Array.from({ length: threads }, () => ({ files: [], bytes: 0 }));
+  for (const g of [...groups.values()].sort((a, b) => b.bytes - a.bytes)) {
+    const j = jobs.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+    j.files.push(...g.files);
+    j.bytes += g.bytes;
+  }
+  const replies = await Promise.all(
+    jobs
+      .filter((j) => j.files.length > 0)
+      .map(
+        (j) =>
+          new Promise<WorkerReply>((resolve, reject) => {
+            const w = new Worker(__filename, { workerData: { files: j.files, settings } satisfies WorkerJob });
+            w.once('message', resolve);
+            w.once('error', reject);
+            w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
+          }),
+      ),
+  );
+  const byFile = new Map<string, FileResult>();
+  for (const r of replies) {
+    for (const m of r.messages) err(m);
+    errors.push(...r.errors);
+    for (const res of r.results) byFile.set(res.file, res);
+  }
+  // The order a single thread would give: each file, then the flake.lock reported with it.
+  const ordered: FileResult[] = [];
+  const seen = new Set<string>();
+  for (const f of [...files.filter((x) => x.endsWith('.nix')), ...files.filter((x) => !x.endsWith('.nix'))]) {
+    for (const candidate of [f, path.join(path.dirname(f), 'flake.lock')]) {
+      const r = byFile.get(candidate);
+      if (r && !seen.has(candidate) && (candidate === f || path.basename(f) === 'flake.nix')) {
+        seen.add(candidate);
+        ordered.push(r);
+      }
+    }
+  }
+  for (const [file, r] of byFile) if (!seen.has(file)) ordered.push(r);
+  return ordered;
+}
+
+if (!isMainThread && (workerData as WorkerJob | undefined)?.files) {
+  const job = workerData as WorkerJob;
+  void loadNix().then((language) => {
+    const errors: string[] = [];
+    const messages: string[] = [];
+    const results = analyseAll(language, job.files, job.settings, (m) => messages.push(m), errors);
+    parentPort!.postMessage({ results, errors, messages } satisfies WorkerReply);
+  });
+} else if (require.main === module) {
   void run(
     process.argv.slice(2),
     (s) => process.stdout.write(s),

@@ -7,7 +7,7 @@ import type { Node } from './parser';
 import type { FlakeGraphDto, InputEdgeDto, LockNodeDto, Range } from './protocol';
 import { isNixpkgsUrl } from './nixpkgs';
 import { findDecl, type InputDecl } from './lock/flakeInputs';
-import { findDuplicates, refToUrl, revisionOf, upstreamName, type Graph } from './lock/graph';
+import { findDuplicates, MEANINGFUL_TIMESTAMP, refToUrl, revisionOf, upstreamName, type Graph } from './lock/graph';
 import type { RefAttrs } from './lock/lockfile';
 import { brokenFollows, duplicateLockNode, followsFix, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from './lock/rules';
 
@@ -172,8 +172,7 @@ export function graphDto(ctx: LockContext, flakeUri: string, lockUri: string | u
       // A commit, when there is one (path and tarball inputs only have a narHash).
       rev: typeof node.locked?.rev === 'string' ? node.locked.rev : undefined,
       narHash: typeof node.locked?.narHash === 'string' ? node.locked.narHash : undefined,
-      // 0 is what store paths carry (the epoch): no date worth showing.
-      lastModified: typeof node.locked?.lastModified === 'number' && node.locked.lastModified > 0 ? node.locked.lastModified : undefined,
+      lastModified: typeof node.locked?.lastModified === 'number' && node.locked.lastModified >= MEANINGFUL_TIMESTAMP ? node.locked.lastModified : undefined,
       flake: node.flake,
       lockRange: range(lockIndex, node.keyStart, node.keyEnd),
       duplicate: dupOf.get(node.key),

@@ -151,6 +151,8 @@ export class FlakeLensServer {
     connection.onDidChangeConfiguration((p) =>
       this.guard('didChangeConfiguration', () => {
         this.settingsCache.clear();
+        // Findings cached per version were computed with the old settings.
+        for (const uri of this.store.uris()) this.store.get(uri)!.findings = undefined;
         if (!this.hasConfigurationCapability) this.globalSettings = resolveSettings((p.settings as { flakeLens?: unknown })?.flakeLens);
         for (const uri of this.store.uris()) this.schedule(uri, 0);
       }),
@@ -398,15 +400,23 @@ export class FlakeLensServer {
     const wants = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
     const actions: CodeAction[] = [];
     const byId = this.published.get(uri);
-    const current = (d: Diagnostic) => {
+    // A diagnostic from the current version is found by its id. One from before the last edit
+    // (the editor has moved it along with the text, the server has not republished yet) is
+    // matched by code and range against a fresh analysis, so fixes never blink out while typing.
+    let fresh: Finding[] | undefined;
+    const current = async (d: Diagnostic): Promise<Finding | undefined> => {
       const data = d.data as DiagnosticData | undefined;
-      return data && data.version === doc.version ? byId?.get(data.id) : undefined;
+      if (data && data.version === doc.version) return byId?.get(data.id);
+      fresh ??= state.parsed ? this.findingsOf(state, await this.settingsFor(uri)) : [];
+      const start = doc.offsetAt(d.range.start);
+      const end = doc.offsetAt(d.range.end);
+      return fresh.find((f) => f.code === d.code && f.start === start && f.end === end);
     };
 
     if (wants(CodeActionKind.QuickFix)) {
       for (const d of p.context.diagnostics) {
         if (d.source !== 'flake-lens') continue;
-        const f = current(d);
+        const f = await current(d);
         if (!f) continue;
         for (const fix of f.fixes.filter((x) => (x.kind ?? 'quickfix') === 'quickfix')) {
           actions.push(this.action(doc, fix, [d], CodeActionKind.QuickFix));

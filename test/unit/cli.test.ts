@@ -9,9 +9,9 @@ import { REPO } from '../helpers/lspClient';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 
-function run(args: string[], cwd?: string) {
+function run(args: string[], cwd?: string, env?: Record<string, string>) {
   assert.ok(fs.existsSync(CLI), `${CLI} is missing: run npm run build`);
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -111,6 +111,24 @@ describe('flake-lens check', () => {
     const f = run(['fix', dir]);
     assert.equal(f.code, 2);
     assert.deepEqual(fs.readFileSync(path.join(dir, 'flake.nix')), bytes);
+  });
+
+  test('worker threads give the same report, in the same order, as one thread', () => {
+    const files: Record<string, string> = {};
+    const lockDir = path.join(REPO, 'test', 'fixtures', 'lock', 'no-follows');
+    for (let i = 0; i < 24; i++) {
+      files[`d${i % 6}/m${i}.nix`] = `${FLAKE.replace('{\n', `{\n  # ${'x'.repeat(20000)}\n`)}`;
+    }
+    files['flk/flake.nix'] = fs.readFileSync(path.join(lockDir, 'flake.nix'), 'utf8');
+    files['flk/flake.lock'] = fs.readFileSync(path.join(lockDir, 'flake.lock'), 'utf8');
+    const dir = tmpdir(files);
+    const one = run(['check', '--format', 'json', dir], undefined, { FLAKE_LENS_THREADS: '1' });
+    const four = run(['check', '--format', 'json', dir], undefined, { FLAKE_LENS_THREADS: '4' });
+    assert.equal(one.code, 1);
+    assert.equal(four.code, 1);
+    assert.equal(four.stdout, one.stdout);
+    const out = JSON.parse(four.stdout) as { file: string }[];
+    assert.ok(out.some((f) => f.file.endsWith(path.join('flk', 'flake.lock'))));
   });
 
   test('a 10 MB file is skipped with one too-large information under the default limit', () => {

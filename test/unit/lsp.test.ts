@@ -106,6 +106,23 @@ describe('language server over stdio', () => {
     assert.deepEqual((await next).diagnostics, []);
   });
 
+  test('quick-fixes stay available right after an edit, before the server republishes', async () => {
+    const uri = 'file:///work/stale/flake.nix';
+    const wait = client.diagnostics(uri);
+    await client.open(uri, FLAKE);
+    const d = (await wait).diagnostics[0];
+    // The user adds a line above; the editor moves the old diagnostic down with the text.
+    await client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# comment\n' }]);
+    const moved = { ...d, range: { start: { ...d.range.start, line: d.range.start.line + 1 }, end: { ...d.range.end, line: d.range.end.line + 1 } } };
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: moved.range,
+      context: { diagnostics: [moved], only: ['quickfix'] },
+    });
+    assert.deepEqual(actions.map((a) => a.title), ['Use nixpkgs.legacyPackages.${system}', 'Ignore legacy-packages on this line']);
+    assert.equal(actions[0].edit!.changes![uri][0].range.start.line, 6);
+  });
+
   test('source.fixAll.flakeLens applies every safe fix at once', async () => {
     const uri = 'file:///work/d/flake.nix';
     const text = FLAKE.replace('pkgs.hello;', '(import nixpkgs { system = "x86_64-linux"; }).hello;');

@@ -125,9 +125,12 @@ export function shortRev(rev: string): string {
 }
 
 /** `lastModified` as a UTC date (YYYY-MM-DD), like `nix flake update` prints it. */
+/** Store paths carry timestamps at the epoch (0 or 1): those are not dates worth showing. */
+export const MEANINGFUL_TIMESTAMP = 86_400 * 365;
+
 export function lastModifiedDate(node: LockNode): string | undefined {
   const t = node.locked?.lastModified;
-  if (typeof t !== 'number' || !Number.isFinite(t)) return undefined;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < MEANINGFUL_TIMESTAMP) return undefined;
   const d = new Date(t * 1000);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString().slice(0, 10);
 }
