@@ -42,7 +42,7 @@ export function analyseFlake(input: AnalyseInput & { lock?: { text?: string; fla
         ? flakeContext({ flakeText: text, flakeRoot: tree.rootNode })
         : undefined;
   const lockNixpkgs = [...(input.lockNixpkgsInputs ?? []), ...lockNixpkgsInputs(lock?.graph)];
-  const ctx = new DocumentContext(text, tree, { ...input, lockNixpkgsInputs: lockNixpkgs, extraNixpkgsInputs: settings.nixpkgsInputs });
+  const ctx = new DocumentContext(text, tree, { ...input, lockNixpkgsInputs: lockNixpkgs, extraNixpkgsInputs: settings.nixpkgsInputs, flakeInputs: lock?.flake });
   const findings: Finding[] = [];
   if (enabled('syntax')) findings.push(...syntaxErrors(tree, text));
   findings.push(...runDocumentRules(ctx, enabled));

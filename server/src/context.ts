@@ -3,6 +3,7 @@ import type { Tree } from './parser';
 import { ImportSite, nixpkgsImports } from './imports';
 import { NixpkgsResolver, outputsFunction } from './nixpkgs';
 import type { Node } from './parser';
+import { readFlakeInputs, type FlakeInputs } from './lock/flakeInputs';
 
 export interface ContextOptions {
   /** The file is named flake.nix. */
@@ -10,6 +11,8 @@ export interface ContextOptions {
   extraNixpkgsInputs?: readonly string[];
   /** Root inputs that the flake.lock beside the file resolves to nixpkgs. */
   lockNixpkgsInputs?: readonly string[];
+  /** The flake's declared inputs, if already read (they are read from the tree otherwise). */
+  flakeInputs?: FlakeInputs;
 }
 
 export class DocumentContext {
@@ -26,6 +29,7 @@ export class DocumentContext {
       isFlake: options.isFlake,
       extraInputs: options.extraNixpkgsInputs,
       lockInputs: options.lockNixpkgsInputs,
+      flakeInputs: options.flakeInputs ?? (options.isFlake ? readFlakeInputs(tree.rootNode, text) : undefined),
     });
     this.outputs = options.isFlake ? outputsFunction(tree) : null;
   }

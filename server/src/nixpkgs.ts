@@ -1,6 +1,7 @@
 // Which names are nixpkgs, and where the file imports nixpkgs.
 // An input is nixpkgs when flake.nix declares it with a nixpkgs URL, follows such an input,
 // flake.lock says so, or the user lists it in flakeLens.nixpkgsInputs.
+import { readFlakeInputs, type FlakeInputs, type InputDecl } from './lock/flakeInputs';
 import type { Node, Tree } from './parser';
 import {
   attrName,
@@ -32,14 +33,6 @@ export function isNixpkgsUrl(url: string): boolean {
   return NIXPKGS_URL.some((re) => re.test(u));
 }
 
-export interface InputDecl {
-  name: string;
-  url?: string;
-  follows?: string;
-  /** Attribute form: `{ type = "github"; owner = "NixOS"; repo = "nixpkgs"; }`. */
-  attrs: Record<string, string>;
-  node: Node;
-}
 
 /** The top-level attrset of a flake.nix, if the file is one. */
 export function flakeAttrset(tree: Tree): Node | null {
@@ -51,64 +44,12 @@ function bindingSet(node: Node | null): Node | null {
   return node?.namedChildren.find((c) => c?.type === 'binding_set') ?? null;
 }
 
-/** Reads `inputs.X.url = …`, `inputs = { X.url = …; X = { … }; X.follows = …; }` (first-level only). */
-export function declaredInputs(tree: Tree): Map<string, InputDecl> {
-  const out = new Map<string, InputDecl>();
-  const top = flakeAttrset(tree);
-  const get = (name: string, node: Node) => {
-    let d = out.get(name);
-    if (!d) out.set(name, (d = { name, attrs: {}, node }));
-    return d;
-  };
-  const visit = (path: string[], value: Node | null, node: Node) => {
-    // path is relative to `inputs`: [X, ...rest]
-    if (path.length === 0) {
-      const set = unparen(value);
-      if (set?.type !== 'attrset_expression') return;
-      for (const b of kids(bindingSet(set) ?? set)) {
-        if (b.type !== 'binding') continue;
-        const p = attrPath(field(b, 'attrpath'));
-        if (p) visit(p, field(b, 'expression'), b);
-      }
-      return;
-    }
-    const [name, ...rest] = path;
-    const d = get(name, node);
-    if (rest.length === 0) {
-      const set = unparen(value);
-      const s = stringValue(value);
-      if (s !== undefined) d.url = s; // `inputs.X = "url"` is not valid Nix flake syntax, but be lenient
-      if (set?.type === 'attrset_expression') {
-        for (const b of kids(bindingSet(set) ?? set)) {
-          if (b.type !== 'binding') continue;
-          const p = attrPath(field(b, 'attrpath'));
-          if (p) visit([name, ...p], field(b, 'expression'), b);
-        }
-      }
-      return;
-    }
-    if (rest.length === 1) {
-      const v = stringValue(value);
-      if (v === undefined) return;
-      if (rest[0] === 'url') d.url = v;
-      else if (rest[0] === 'follows') d.follows = v;
-      else d.attrs[rest[0]] = v;
-    }
-  };
-  for (const b of kids(bindingSet(top) ?? top ?? tree.rootNode)) {
-    if (!top || b.type !== 'binding') continue;
-    const p = attrPath(field(b, 'attrpath'));
-    if (p && p[0] === 'inputs') visit(p.slice(1), field(b, 'expression'), b);
-  }
-  return out;
-}
-
 function declIsNixpkgs(d: InputDecl): boolean {
-  const { type, owner, repo, id, dir } = d.attrs;
+  const { type, owner, repo, id, dir } = Object.fromEntries(Object.entries(d.attrs).map(([k, v]) => [k, v.value])) as Record<string, string | undefined>;
   if (dir === 'lib') return false;
   if (d.url !== undefined) {
     // `{ type = "git"; url = "https://github.com/NixOS/nixpkgs"; }` is `git+https://…`.
-    const url = type === 'git' && !/^git\+/.test(d.url) ? `git+${d.url}` : d.url;
+    const url = type === 'git' && !/^git\+/.test(d.url.value) ? `git+${d.url.value}` : d.url.value;
     return isNixpkgsUrl(url);
   }
   if (type === 'indirect') return id === 'nixpkgs';
@@ -122,11 +63,13 @@ export interface NixpkgsOptions {
   extraInputs?: readonly string[];
   /** Root inputs that flake.lock resolves to nixpkgs. */
   lockInputs?: readonly string[];
+  /** The flake's declared inputs, when the caller has read them already. */
+  flakeInputs?: FlakeInputs;
 }
 
 /** The set of input names that are nixpkgs, or null in a file without inputs (then `nixpkgs*` counts). */
 export function nixpkgsInputNames(tree: Tree, opts: NixpkgsOptions): Set<string> | null {
-  const decls = opts.isFlake ? declaredInputs(tree) : new Map<string, InputDecl>();
+  const decls = opts.isFlake ? (opts.flakeInputs ?? readFlakeInputs(tree.rootNode)).inputs : new Map<string, InputDecl>();
   if (decls.size === 0 && !opts.isFlake) return null;
   const names = new Set<string>([...(opts.extraInputs ?? []), ...(opts.lockInputs ?? [])]);
   for (const d of decls.values()) if (declIsNixpkgs(d)) names.add(d.name);
@@ -141,8 +84,8 @@ export function nixpkgsInputNames(tree: Tree, opts: NixpkgsOptions): Set<string>
   for (let changed = true; changed; ) {
     changed = false;
     for (const d of decls.values()) {
-      const target = d.follows?.split('/')[0];
-      if (d.follows !== undefined && !d.follows.includes('/') && target && names.has(target) && !names.has(d.name)) {
+      const follows = d.follows?.value;
+      if (follows !== undefined && !follows.includes('/') && names.has(follows) && !names.has(d.name)) {
         names.add(d.name);
         changed = true;
       }
