@@ -55,6 +55,12 @@ export function analyseFlake(input: AnalyseInput & { lock?: { text?: string; fla
   };
 }
 
+/** A flake.lock without its flake.nix: only the lock's own rules. */
+export function analyseLock(lockText: string, settings: Settings): Finding[] {
+  const enabled = (code: RuleCode) => ruleSetting(settings, code) !== 'off';
+  return finish(flakeFindings(flakeContext({ lockText }), enabled).lock, lockText, null, settings);
+}
+
 /** Applies suppression comments and severities, and drops fixes that would edit inside a syntax error. */
 export function finish(findings: Finding[], text: string, tree: Tree | null, settings: Settings): Finding[] {
   const ignore = suppressions(text, tree);

@@ -6,11 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { analyseFlake, finish, tooLarge } from './analyse';
-import { flakeContext, flakeFindings, graphDto } from './flake';
+import { analyseFlake, analyseLock, tooLarge } from './analyse';
+import { flakeContext, graphDto } from './flake';
 import { printTree } from './lock/graph';
-import { ruleSetting } from './config';
-import type { RuleCode } from './findings';
 import { DEFAULT_SETTINGS, Settings, resolveSettings } from './config';
 import { unifiedDiff } from './diff';
 import type { Finding, Severity } from './findings';
@@ -172,12 +170,6 @@ function analyseFile(language: Language, file: string, text: string, settings: S
   }
 }
 
-/** flake.lock on its own (no flake.nix beside it): only the lock's own rules. */
-function analyseLockOnly(text: string, settings: Settings): Finding[] {
-  const enabled = (code: RuleCode) => ruleSetting(settings, code) !== 'off';
-  return finish(flakeFindings(flakeContext({ lockText: text }), enabled).lock, text, null, settings);
-}
-
 function readIfExists(file: string): string | undefined {
   try {
     return readText(file).text;
@@ -216,7 +208,7 @@ function analyseAll(language: Language, files: string[], settings: Settings, err
       const { text } = readText(file);
       const flakeFile = path.join(path.dirname(file), 'flake.nix');
       const flakeText = readIfExists(flakeFile);
-      const findings = flakeText !== undefined ? analyseFile(language, flakeFile, flakeText, settings, text).lockFindings : analyseLockOnly(text, settings);
+      const findings = flakeText !== undefined ? analyseFile(language, flakeFile, flakeText, settings, text).lockFindings : analyseLock(text, settings);
       results.push({ file, text, lossy: false, findings });
     } catch (e) {
       errors.push(`${file}: ${(e as Error).message}`);

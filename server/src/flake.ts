@@ -19,8 +19,20 @@ export interface FlakeFiles {
   lockPath?: string;
 }
 
+/** Parsed locks by text: re-analysing flake.nix on every keystroke must not re-parse a big lock. */
+const lockMemo = new Map<string, Pick<LockContext, 'parsed' | 'graph'>>();
+const LOCK_MEMO_SIZE = 4;
+
 export function flakeContext(files: FlakeFiles): LockContext {
-  return makeContext(files);
+  if (files.lockText === undefined) return makeContext(files);
+  let lock = lockMemo.get(files.lockText);
+  if (!lock) {
+    const { parsed, graph } = makeContext({ lockText: files.lockText });
+    lock = { parsed, graph };
+    lockMemo.set(files.lockText, lock);
+    if (lockMemo.size > LOCK_MEMO_SIZE) lockMemo.delete(lockMemo.keys().next().value!);
+  }
+  return { ...makeContext({ ...files, lockText: undefined }), lockText: files.lockText, ...lock };
 }
 
 /** The flake-level rules, each only when enabled, split by the file they are about. */

@@ -12,7 +12,6 @@ import {
   kids,
   resolve,
   selectPath,
-  stringValue,
   unparen,
 } from './syntax';
 

@@ -281,7 +281,6 @@ export interface GrammarGap {
 }
 
 const WORD_OR = /(?<![a-zA-Z0-9_'-])or(?![a-zA-Z0-9_'-])/g;
-const TRAILING_SLASH_PATH = /(?:[a-zA-Z0-9._\-+~]|^)(?:\/[a-zA-Z0-9._\-+]+)+\/(?![a-zA-Z0-9._\-+$/*])/gm;
 
 const PATH_CHAR = /[a-zA-Z0-9._\-+]/;
 const PATH_START = /[a-zA-Z0-9._\-+~]/;

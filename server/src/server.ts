@@ -6,40 +6,40 @@ import {
   CodeActionKind,
   CodeActionParams,
   Connection,
+  DefinitionParams,
   Diagnostic,
   DiagnosticSeverity,
   DiagnosticTag,
   DidChangeConfigurationNotification,
+  DocumentLink,
+  ErrorCodes,
+  FileChangeType,
   Hover,
   HoverParams,
   InitializeParams,
   InitializeResult,
+  Location,
   ProposedFeatures,
   ResponseError,
-  ErrorCodes,
   ServerCapabilities,
   TextDocumentSyncKind,
   TextEdit,
   createConnection,
 } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyseFlake, tooLarge, finish } from './analyse';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyseFlake, analyseLock, finish, tooLarge } from './analyse';
 import { DEFAULT_SETTINGS, Settings, resolveSettings } from './config';
+import { DocumentContext } from './context';
 import { DocumentState, DocumentStore } from './documents';
 import type { Finding, Fix, Severity } from './findings';
 import { fixAllEdits, ignoreEdit } from './fixes';
-import { loadNix } from './parser';
-import { DocumentContext } from './context';
-import { hoverAt } from './hover';
-import { refactorsAt } from './refactors';
-import { docsUrl, FIX_ALL_KIND, InputGraphChangedNotification, InputGraphRequest, InputGraphResult, UPDATE_LOCK_COMMAND } from './protocol';
 import { combineFollowsFixes, flakeContext, graphDto, lockNixpkgsInputs } from './flake';
-import { findFlakes, isLockUri, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
-import { ParsedNix } from './parser';
-import { TextDocument as LspTextDocument } from 'vscode-languageserver-textdocument';
-import { DefinitionParams, DocumentLink, FileChangeType, Location } from 'vscode-languageserver/node';
+import { hoverAt } from './hover';
 import { flakeLinks, inputDefinition, inputHover, lockLinks, NavContext, navContext } from './lock/navigation';
-import * as nodePath from 'node:path';
+import { loadNix, ParsedNix } from './parser';
+import { docsUrl, FIX_ALL_KIND, InputGraphChangedNotification, InputGraphRequest, InputGraphResult, UPDATE_LOCK_COMMAND } from './protocol';
+import { refactorsAt } from './refactors';
+import { findFlakes, isLockUri, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -62,7 +62,7 @@ export class FlakeLensServer {
   private globalSettings: Settings = DEFAULT_SETTINGS;
   private hasConfigurationCapability = false;
   /** Open flake.lock documents (JSON, not parsed as Nix). */
-  private readonly lockDocs = new Map<string, LspTextDocument>();
+  private readonly lockDocs = new Map<string, TextDocument>();
   /** flake.lock URIs we published diagnostics for, so they can be cleared. */
   private readonly lockPublished = new Set<string>();
   private workspaceFolders: string[] = [];
@@ -74,21 +74,20 @@ export class FlakeLensServer {
   private constructor(
     private readonly connection: Connection,
     private readonly store: DocumentStore,
+    /** flakeLens.maxFileSize per document (settings are per resource); the default until read. */
+    private readonly sizeLimits: Map<string, number>,
   ) {}
 
   static async initialize(connection: Connection, params: InitializeParams): Promise<FlakeLensServer> {
     const language = await loadNix();
-    let server: FlakeLensServer | undefined;
-    const store = new DocumentStore(language, () => server?.sizeLimit ?? DEFAULT_SETTINGS.maxFileSize);
-    server = new FlakeLensServer(connection, store);
+    const limits = new Map<string, number>();
+    const store = new DocumentStore(language, (uri) => limits.get(uri) ?? DEFAULT_SETTINGS.maxFileSize);
+    const server = new FlakeLensServer(connection, store, limits);
     server.hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     server.workspaceFolders = folders.map(uriToPath).filter((p): p is string => !!p);
     return server;
   }
-
-  /** The limit in force when a document is parsed; updated from settings on every analysis. */
-  private sizeLimit = DEFAULT_SETTINGS.maxFileSize;
 
   capabilities(): ServerCapabilities {
     return {
@@ -113,7 +112,7 @@ export class FlakeLensServer {
       this.guard('didOpen', () => {
         if (isLockUri(p.textDocument.uri)) {
           const d = p.textDocument;
-          this.lockDocs.set(d.uri, LspTextDocument.create(d.uri, d.languageId, d.version, d.text));
+          this.lockDocs.set(d.uri, TextDocument.create(d.uri, d.languageId, d.version, d.text));
           this.lockChanged(d.uri);
           return;
         }
@@ -125,7 +124,7 @@ export class FlakeLensServer {
       this.guard('didChange', () => {
         const lockDoc = this.lockDocs.get(p.textDocument.uri);
         if (lockDoc) {
-          this.lockDocs.set(p.textDocument.uri, LspTextDocument.update(lockDoc, p.contentChanges, p.textDocument.version));
+          this.lockDocs.set(p.textDocument.uri, TextDocument.update(lockDoc, p.contentChanges, p.textDocument.version));
           this.lockChanged(p.textDocument.uri);
           return;
         }
@@ -145,6 +144,7 @@ export class FlakeLensServer {
         this.published.delete(p.textDocument.uri);
         this.lockNixpkgs.delete(p.textDocument.uri);
         this.settingsCache.delete(p.textDocument.uri);
+        this.sizeLimits.delete(p.textDocument.uri);
         void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
       }),
     );
@@ -232,9 +232,9 @@ export class FlakeLensServer {
     const settings = await this.settingsFor(uri);
     const state = this.store.get(uri);
     if (!state) return;
-    if (settings.maxFileSize !== this.sizeLimit) {
-      this.sizeLimit = settings.maxFileSize;
-      if ((state.parsed === null) !== (state.doc.getText().length > this.sizeLimit)) this.store.reparse(uri);
+    if (settings.maxFileSize !== (this.sizeLimits.get(uri) ?? DEFAULT_SETTINGS.maxFileSize)) {
+      this.sizeLimits.set(uri, settings.maxFileSize);
+      if ((state.parsed === null) !== (state.doc.getText().length > settings.maxFileSize)) this.store.reparse(uri);
     }
     const { findings, lockFindings, lockUri } = settings.enable ? this.analysisOf(state, settings) : { findings: [], lockFindings: [], lockUri: undefined };
     const byId = new Map<string, Finding>();
@@ -290,7 +290,7 @@ export class FlakeLensServer {
   private async publishLock(lockUri: string, findings: Finding[]): Promise<void> {
     if (findings.length === 0 && !this.lockPublished.has(lockUri)) return;
     const text = this.lockText(lockUri)?.text ?? '';
-    const doc = this.lockDocs.get(lockUri) ?? LspTextDocument.create(lockUri, 'json', 0, text);
+    const doc = this.lockDocs.get(lockUri) ?? TextDocument.create(lockUri, 'json', 0, text);
     const diagnostics = findings.map((f) => this.toDiagnostic(doc, f, { id: '', version: -1 }));
     if (findings.length) this.lockPublished.add(lockUri);
     else this.lockPublished.delete(lockUri);
@@ -311,17 +311,20 @@ export class FlakeLensServer {
     const settings = await this.settingsFor(lockUri);
     const flake = readDisk(flakeUri, settings.maxFileSize);
     const lock = deleted ? undefined : this.lockText(lockUri);
-    if (!settings.enable || !lock || !flake || !('text' in flake)) {
+    if (!settings.enable || !lock) {
       await this.publishLock(lockUri, []);
-      this.noteGraphChange(flakeUri);
-      return;
-    }
-    const parsed = ParsedNix.createSync(this.store.language, flake.text);
-    try {
-      const r = analyseFlake({ text: flake.text, tree: parsed.tree, isFlake: true, settings, lock: { text: lock.text } });
-      await this.publishLock(lockUri, r.lockFindings);
-    } finally {
-      parsed.dispose();
+    } else if (lock.error !== undefined) {
+      await this.publishLock(lockUri, finish([{ code: 'lock-error', start: 0, end: 0, severity: 'error', message: lock.error, fixes: [] }], '', null, settings));
+    } else if (!flake || !('text' in flake)) {
+      await this.publishLock(lockUri, analyseLock(lock.text ?? '', settings));
+    } else {
+      const parsed = ParsedNix.createSync(this.store.language, flake.text);
+      try {
+        const r = analyseFlake({ text: flake.text, tree: parsed.tree, isFlake: true, settings, lock: { text: lock.text } });
+        await this.publishLock(lockUri, r.lockFindings);
+      } finally {
+        parsed.dispose();
+      }
     }
     this.noteGraphChange(flakeUri);
   }
@@ -356,7 +359,7 @@ export class FlakeLensServer {
       try {
         const tree = open?.parsed?.tree ?? (flakeText !== undefined ? (parsed = ParsedNix.createSync(this.store.language, flakeText)).tree : undefined);
         const ctx = flakeContext({ flakeText, flakeRoot: tree?.rootNode, lockText: lock?.text });
-        const name = nodePath.basename(nodePath.dirname(uriToPath(flakeUri) ?? flakeUri));
+        const name = path.basename(path.dirname(uriToPath(flakeUri) ?? flakeUri));
         const dto = graphDto(ctx, flakeUri, lock ? lockUri : undefined, name);
         if (lock?.error) dto.problem = lock.error;
         flakes.push(dto);
@@ -519,16 +522,16 @@ export class FlakeLensServer {
       return { uri: state.doc.uri, range: { start: state.doc.positionAt(target.start), end: state.doc.positionAt(target.end) } };
     }
     const lockUri = siblingUri(state.doc.uri, 'flake.lock');
-    const lockDoc = LspTextDocument.create(lockUri, 'json', 0, nav.lockText ?? '');
+    const lockDoc = TextDocument.create(lockUri, 'json', 0, nav.lockText ?? '');
     return { uri: lockUri, range: { start: lockDoc.positionAt(target.start), end: lockDoc.positionAt(target.end) } };
   }
 
   /** An open document, or the file's text from disk, for positions in related locations. */
-  private otherDocument(uri: string): LspTextDocument {
+  private otherDocument(uri: string): TextDocument {
     const open = this.store.get(uri)?.doc ?? this.lockDocs.get(uri);
     if (open) return open;
     const disk = readDisk(uri);
-    return LspTextDocument.create(uri, 'plaintext', 0, disk && 'text' in disk ? disk.text : '');
+    return TextDocument.create(uri, 'plaintext', 0, disk && 'text' in disk ? disk.text : '');
   }
 
   private onDocumentLinks(uri: string): DocumentLink[] {

@@ -32,6 +32,10 @@ export function isLockUri(uri: string): boolean {
 
 export type ReadResult = { text: string } | { error: string } | undefined;
 
+/** Last read of each file: unchanged files (same mtime and size) give the same string back. */
+const diskCache = new Map<string, { mtimeMs: number; size: number; text: string }>();
+const DISK_CACHE_SIZE = 64;
+
 /** Reads a file from disk as UTF-8 (lossy), or says why not; undefined when it does not exist. */
 export function readDisk(uri: string, maxBytes = MAX_LOCK_BYTES): ReadResult {
   const p = uriToPath(uri);
@@ -40,7 +44,13 @@ export function readDisk(uri: string, maxBytes = MAX_LOCK_BYTES): ReadResult {
     const st = fs.statSync(p);
     if (!st.isFile()) return undefined;
     if (st.size > maxBytes) return { error: `${path.basename(p)} is ${(st.size / 1e6).toFixed(0)} MB, over the ${(maxBytes / 1e6).toFixed(0)} MB Flake Lens reads` };
-    return { text: new TextDecoder('utf-8').decode(fs.readFileSync(p)) };
+    const cached = diskCache.get(p);
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return { text: cached.text };
+    const text = new TextDecoder('utf-8').decode(fs.readFileSync(p));
+    diskCache.delete(p);
+    diskCache.set(p, { mtimeMs: st.mtimeMs, size: st.size, text });
+    if (diskCache.size > DISK_CACHE_SIZE) diskCache.delete(diskCache.keys().next().value!);
+    return { text };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : { error: (e as Error).message };

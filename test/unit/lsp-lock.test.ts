@@ -133,6 +133,17 @@ describe('language server with flake.lock', () => {
     assert.equal(d.range.start.line, 6, JSON.stringify(d));
   });
 
+  test('a flake.lock without flake.nix still gets its own diagnostics', async () => {
+    const lone = fs.mkdtempSync(path.join(os.tmpdir(), 'flake-lens-lsp-lone-'));
+    fs.writeFileSync(path.join(lone, 'flake.lock'), '{"nodes": {"root": {}}, "root": "root", "version": 4}\n');
+    const lock = uriOf(path.join(lone, 'flake.lock'));
+    const wait = client.diagnostics(lock);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: lock, type: 1 }] });
+    const d = (await wait).diagnostics;
+    assert.deepEqual(codes(d), ['lock-error']);
+    assert.match(String(d[0].message), /version/);
+  });
+
   test('flakeLens/inputGraph returns the graph with duplicates, follows fixes and ranges', async () => {
     const other = copyFixture('no-follows');
     const result = await client.request<InputGraphResult>('flakeLens/inputGraph', { uris: [uriOf(path.join(other, 'flake.nix'))] });

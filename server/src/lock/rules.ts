@@ -213,20 +213,20 @@ export function staleLock(ctx: LockContext): Finding[] {
   const lock = graph.lock;
   const root = lock.nodes.get(lock.root)!;
   const out: Finding[] = [];
-  const stale = (d: InputDecl, start: number, end: number, why: string): void => {
+  const stale = (start: number, end: number, why: string): void => {
     out.push({ code: 'stale-lock', start, end, severity: 'warning', message: `${why}; run \`nix flake lock\``, fixes: [] });
   };
   for (const d of allDecls(flake)) {
     const li = d.path.length === 1 ? getInput(root, d.name) : inputAt(ctx, d.path);
     if (d.path.length === 1 && !li) {
-      stale(d, d.nameStart, d.nameEnd, `input '${d.name}' is not in flake.lock`);
+      stale(d.nameStart, d.nameEnd, `input '${d.name}' is not in flake.lock`);
       continue;
     }
     // Attribute form (`type = "git"; url = "file:..."`) spells urls differently: not compared.
     if (d.path.length === 1 && d.url && !d.attrs.type && li?.target.kind === 'node' && !d.follows) {
       const original = lock.nodes.get(li.target.node)?.original;
       if (original && !urlMatchesOriginal(d.url.value, original)) {
-        stale(d, d.url.start, d.url.end, `url changed: flake.lock has '${refToUrl(original)}'`);
+        stale(d.url.start, d.url.end, `url changed: flake.lock has '${refToUrl(original)}'`);
       }
     }
     if (!d.follows) continue;
@@ -234,7 +234,7 @@ export function staleLock(ctx: LockContext): Finding[] {
     if (!li) {
       // The parent is not locked as a flake with this input: only stale if the parent exists.
       const parent = nodeAt(graph, d.path.slice(0, -1));
-      if (parent && lock.nodes.get(parent)!.flake) stale(d, d.follows.start, d.follows.end, `'${d.path.join('/')}' follows '${d.follows.value}' but flake.lock has no such input`);
+      if (parent && lock.nodes.get(parent)!.flake) stale(d.follows.start, d.follows.end, `'${d.path.join('/')}' follows '${d.follows.value}' but flake.lock has no such input`);
       continue;
     }
     if (li.target.kind !== 'follows' || li.target.path.join('/') !== want.join('/')) {
@@ -251,7 +251,7 @@ export function staleLock(ctx: LockContext): Finding[] {
         });
         continue;
       }
-      stale(d, d.follows.start, d.follows.end, `'${d.path.join('/')}' should follow '${d.follows.value}' but in flake.lock it ${now}`);
+      stale(d.follows.start, d.follows.end, `'${d.path.join('/')}' should follow '${d.follows.value}' but in flake.lock it ${now}`);
     }
   }
   return out;
