@@ -202,6 +202,38 @@ describe('language server over stdio', () => {
     assert.deepEqual(codesOf((await wait).diagnostics), ['legacy-packages']);
   });
 
+  test('after many random incremental edits, diagnostics equal those of the same text opened fresh', async () => {
+    const uri = 'file:///work/random/a/flake.nix';
+    let text = FLAKE.replace('pkgs.hello;', '(import nixpkgs { system = "x86_64-linux"; }).hello;');
+    let wait = client.diagnostics(uri);
+    await client.open(uri, text);
+    await wait;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pieces = ['{', '}', ';', ' ', '\n', 'import nixpkgs { inherit system; }', '"', 'x', ','];
+    const pos = (offset: number) => {
+      const before = text.slice(0, offset).split('\n');
+      return { line: before.length - 1, character: before[before.length - 1].length };
+    };
+    let version = 1;
+    for (let i = 0; i < 60; i++) {
+      const start = Math.floor(rand() * (text.length + 1));
+      const end = Math.min(text.length, start + (rand() < 0.5 ? 0 : Math.floor(rand() * 6)));
+      const insert = rand() < 0.7 ? pieces[Math.floor(rand() * pieces.length)] : '';
+      const change = { range: { start: pos(start), end: pos(end) }, text: insert };
+      text = text.slice(0, start) + insert + text.slice(end);
+      await client.change(uri, ++version, [change]);
+    }
+    wait = client.diagnostics(uri, (p) => p.version === version);
+    const incremental = (await wait).diagnostics;
+    const freshUri = 'file:///work/random/b/flake.nix';
+    const waitFresh = client.diagnostics(freshUri);
+    await client.open(freshUri, text);
+    const fresh = (await waitFresh).diagnostics;
+    const shape = (ds: Diagnostic[]) => ds.map((d) => [d.code, d.range, d.message]);
+    assert.deepEqual(shape(incremental), shape(fresh));
+  });
+
   test('didClose clears the diagnostics', async () => {
     const uri = 'file:///work/a/flake.nix';
     const wait = client.diagnostics(uri, (p) => p.diagnostics.length === 0);
