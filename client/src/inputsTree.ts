@@ -76,7 +76,9 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
   private edges(flake: FlakeGraphDto, key: string, path: string[]): InputsItem[] {
     let visits = this.visits.get(flake);
     if (!visits) this.visits.set(flake, (visits = firstVisits(flake)));
-    return (flake.nodes[key]?.inputs ?? []).map((edge) => {
+    // Name order, as `nix flake metadata` prints them (and as firstVisits walks them).
+    const inputs = [...(flake.nodes[key]?.inputs ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return inputs.map((edge) => {
       const p = [...path, edge.name];
       const node = edge.target ? flake.nodes[edge.target] : undefined;
       const first = edge.target ? visits!.get(edge.target) : undefined;
