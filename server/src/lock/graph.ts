@@ -226,7 +226,8 @@ function withQuery(base: string, query: Map<string, string>): string {
   return base + '?' + keys.map((k) => `${percentEncode(k)}=${percentEncode(query.get(k)!)}`).join('&');
 }
 
-function splitUrl(url: string): { base: string; query: Map<string, string> } {
+/** `base?k=v&…` with the query decoded (undecodable parts kept as written). */
+export function splitUrl(url: string): { base: string; query: Map<string, string> } {
   const q = url.indexOf('?');
   const query = new Map<string, string>();
   if (q < 0) return { base: url, query };

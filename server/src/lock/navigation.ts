@@ -10,7 +10,7 @@ import { formatAge } from '../age';
 import type { Node } from '../parser';
 import { resolve } from '../syntax';
 import { allDecls, findDecl, InputDecl, staticString, StrValue } from './flakeInputs';
-import { Graph, inputOf, lastModifiedDate, nodeAt, refToUrl, revisionOf, shortRev, upstreamIdentity, upstreamName } from './graph';
+import { Graph, inputOf, lastModifiedDate, nodeAt, refToUrl, revisionOf, shortRev, splitUrl, upstreamIdentity, upstreamName } from './graph';
 import { LockNode, parseLock, RefAttrs } from './lockfile';
 import { LockContext, makeContext } from './rules';
 
@@ -405,6 +405,13 @@ export interface FlakeLink {
   tooltip: string;
 }
 
+
+const FORGES = new Map<string, { host: string; tree: string; label: string }>([
+  ['github', { host: 'github.com', tree: '/tree/', label: 'GitHub' }],
+  ['gitlab', { host: 'gitlab.com', tree: '/-/tree/', label: 'GitLab' }],
+  ['sourcehut', { host: 'git.sr.ht', tree: '/tree/', label: 'sourcehut' }],
+]);
+
 function decode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -413,31 +420,13 @@ function decode(s: string): string {
   }
 }
 
-function splitQuery(s: string): { base: string; params: Map<string, string> } {
-  const q = s.indexOf('?');
-  const params = new Map<string, string>();
-  if (q < 0) return { base: s, params };
-  for (const part of s.slice(q + 1).split('&')) {
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    params.set(decode(eq < 0 ? part : part.slice(0, eq)), decode(eq < 0 ? '' : part.slice(eq + 1)));
-  }
-  return { base: s.slice(0, q), params };
-}
-
-const FORGES = new Map<string, { host: string; tree: string; label: string }>([
-  ['github', { host: 'github.com', tree: '/tree/', label: 'GitHub' }],
-  ['gitlab', { host: 'gitlab.com', tree: '/-/tree/', label: 'GitLab' }],
-  ['sourcehut', { host: 'git.sr.ht', tree: '/tree/', label: 'sourcehut' }],
-]);
-
 /** The web page of a flake reference as written in flake.nix, when it has one. */
 export function flakeRefLink(url: string): { target: string; tooltip: string } | undefined {
   const colon = url.indexOf(':');
   const scheme = colon < 0 ? '' : url.slice(0, colon);
   const forge = FORGES.get(scheme);
   if (forge) {
-    const { base, params } = splitQuery(url.slice(colon + 1));
+    const { base, query: params } = splitUrl(url.slice(colon + 1));
     const parts = base.split('/').map(decode);
     const [owner, repo] = parts;
     if (!owner || !repo) return undefined;
@@ -450,7 +439,7 @@ export function flakeRefLink(url: string): { target: string; tooltip: string } |
     return { target, tooltip: `${owner}/${repo}${ref ? ` (${ref})` : ''} on ${host === forge.host ? forge.label : host}` };
   }
   if (/^git\+https?:\/\//.test(url)) {
-    const { base, params } = splitQuery(url.slice(4));
+    const { base, query: params } = splitUrl(url.slice(4));
     const clean = base.replace(/\/+$/, '');
     const ref = params.get('ref');
     const rev = params.get('rev');
@@ -458,7 +447,7 @@ export function flakeRefLink(url: string): { target: string; tooltip: string } |
     return { target, tooltip: `Git repository ${clean}` };
   }
   if (/^hg\+https?:\/\//.test(url)) {
-    const { base } = splitQuery(url.slice(3));
+    const { base } = splitUrl(url.slice(3));
     return { target: base, tooltip: `Mercurial repository ${base}` };
   }
   const web = /^(?:tarball\+|file\+)?(https?:\/\/.*)$/.exec(url);

@@ -8,7 +8,7 @@
 // related information lists the other sites (marking those that build the same instance). Only when
 // legacy-packages is turned off does this rule report them, so each site gets exactly one warning.
 import type { DocumentContext } from '../context';
-import type { Finding, Fix, OffsetEdit } from '../findings';
+import type { Finding, Fix, OffsetEdit, Related } from '../findings';
 import { ImportSite, instanceKey } from '../imports';
 import type { Node } from '../parser';
 import { field, freeVariables, innermostWith, kids, lineIndent, resolve, selectPath, unparen } from '../syntax';
@@ -23,6 +23,10 @@ const ITERATORS = new Set([
 export interface RepeatedImportOptions {
   /** Report system-only imports too (when legacy-packages, which covers them better, is off). */
   includeSystemOnly: boolean;
+}
+
+function finding(site: ImportSite, message: string, related: Related[]): Finding {
+  return { code: 'repeated-import', start: site.call.startIndex, end: site.call.endIndex, severity: 'warning', message, related, fixes: [] };
 }
 
 export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions): Finding[] {
@@ -41,17 +45,12 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
       for (const site of group) {
         pending.push({
           plan,
-          finding: {
-            code: 'repeated-import',
-            start: site.call.startIndex,
-            end: site.call.endIndex,
-            severity: 'warning',
-            message:
-              `\`${site.target.text}\` is imported ${group.length} times with the same arguments in this file; ` +
+          finding: finding(
+            site,
+            `\`${site.target.text}\` is imported ${group.length} times with the same arguments in this file; ` +
               `each import evaluates a separate nixpkgs instance. Bind it once and reuse it.`,
-            related: group.filter((o) => o !== site).map((o) => ({ start: o.call.startIndex, end: o.call.endIndex, message: 'same import here' })),
-            fixes: [],
-          },
+            group.filter((o) => o !== site).map((o) => ({ start: o.call.startIndex, end: o.call.endIndex, message: 'same import here' })),
+          ),
         });
       }
       continue;
@@ -61,17 +60,12 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
     if (!loop) continue;
     pending.push({
       plan: hoist(ctx, [site], loop.from, reserved),
-      finding: {
-        code: 'repeated-import',
-        start: site.call.startIndex,
-        end: site.call.endIndex,
-        severity: 'warning',
-        message:
-          `\`import ${site.target.text}\` is inside ${loop.how} but does not depend on its arguments: ` +
+      finding: finding(
+        site,
+        `\`import ${site.target.text}\` is inside ${loop.how} but does not depend on its arguments: ` +
           `each application evaluates one more identical nixpkgs instance. Bind it once outside.`,
-        related: [{ start: loop.lambda.startIndex, end: field(loop.lambda, 'body')?.startIndex ?? loop.lambda.endIndex, message: loop.applied }],
-        fixes: [],
-      },
+        [{ start: loop.lambda.startIndex, end: field(loop.lambda, 'body')?.startIndex ?? loop.lambda.endIndex, message: loop.applied }],
+      ),
     });
   }
   // Plans that insert at the same place (one let, one wrapped expression) become one fix: fix-all
