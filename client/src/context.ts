@@ -51,7 +51,8 @@ export class Context {
       ],
       synchronize: {
         configurationSection: 'flakeLens',
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/flake.lock'),
+        // flake.lock (re-locked by nix) and flake.nix files changed outside the editor.
+        fileEvents: [vscode.workspace.createFileSystemWatcher('**/flake.lock'), vscode.workspace.createFileSystemWatcher('**/flake.nix')],
       },
       outputChannel: this.output,
       traceOutputChannel: this.output,
