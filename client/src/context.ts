@@ -20,9 +20,13 @@ export class Context {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly clientListeners: (() => void)[] = [];
 
+  /** flake.lock (re-locked by nix) and flake.nix changed outside the editor; kept across restarts. */
+  private readonly watchers: vscode.FileSystemWatcher[];
+
   constructor(readonly extension: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Flake Lens', { log: true });
-    this.push(this.output);
+    this.watchers = ['**/flake.lock', '**/flake.nix'].map((glob) => vscode.workspace.createFileSystemWatcher(glob));
+    this.push(this.output, ...this.watchers);
   }
 
   push(...d: vscode.Disposable[]): void {
@@ -51,8 +55,7 @@ export class Context {
       ],
       synchronize: {
         configurationSection: 'flakeLens',
-        // flake.lock (re-locked by nix) and flake.nix files changed outside the editor.
-        fileEvents: [vscode.workspace.createFileSystemWatcher('**/flake.lock'), vscode.workspace.createFileSystemWatcher('**/flake.nix')],
+        fileEvents: this.watchers,
       },
       outputChannel: this.output,
       traceOutputChannel: this.output,
