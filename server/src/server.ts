@@ -61,11 +61,14 @@ export class FlakeLensServer {
   private readonly published = new Map<string, Map<string, Finding>>();
   private globalSettings: Settings = DEFAULT_SETTINGS;
   private hasConfigurationCapability = false;
+  private hasWorkspaceFolderCapability = false;
   /** Open flake.lock documents (JSON, not parsed as Nix). */
   private readonly lockDocs = new Map<string, TextDocument>();
   /** flake.lock URIs we published diagnostics for, so they can be cleared. */
   private readonly lockPublished = new Set<string>();
   private workspaceFolders: string[] = [];
+  /** flake.nix files found under the workspace folders; dropped when one is created or deleted. */
+  private knownFlakes: string[] | undefined;
   /** Root inputs the flake.lock beside a flake.nix resolves to nixpkgs, from its last analysis. */
   private readonly lockNixpkgs = new Map<string, string[]>();
   private graphTimer: NodeJS.Timeout | undefined;
@@ -84,6 +87,7 @@ export class FlakeLensServer {
     const store = new DocumentStore(language, (uri) => limits.get(uri) ?? DEFAULT_SETTINGS.maxFileSize);
     const server = new FlakeLensServer(connection, store, limits);
     server.hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
+    server.hasWorkspaceFolderCapability = !!params.capabilities.workspace?.workspaceFolders;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     server.workspaceFolders = folders.map(uriToPath).filter((p): p is string => !!p);
     return server;
@@ -99,6 +103,7 @@ export class FlakeLensServer {
       hoverProvider: true,
       definitionProvider: true,
       documentLinkProvider: { resolveProvider: false },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     };
   }
 
@@ -106,6 +111,17 @@ export class FlakeLensServer {
     connection.onInitialized(() => {
       if (this.hasConfigurationCapability) {
         void connection.client.register(DidChangeConfigurationNotification.type, undefined);
+      }
+      if (this.hasWorkspaceFolderCapability) {
+        connection.workspace.onDidChangeWorkspaceFolders((e) =>
+          this.guard('didChangeWorkspaceFolders', () => {
+            const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+            const added = e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+            this.workspaceFolders = [...this.workspaceFolders.filter((f) => !removed.has(f)), ...added];
+            this.knownFlakes = undefined;
+            void connection.sendNotification(InputGraphChangedNotification, { flakeUris: [] });
+          }),
+        );
       }
     });
     connection.onDidOpenTextDocument((p) =>
@@ -163,6 +179,7 @@ export class FlakeLensServer {
           if (isLockUri(change.uri)) {
             if (!this.lockDocs.has(change.uri)) this.lockChanged(change.uri, change.type === FileChangeType.Deleted);
           } else if (change.uri.endsWith('/flake.nix')) {
+            if (change.type !== FileChangeType.Changed) this.knownFlakes = undefined;
             this.noteGraphChange(change.uri);
           }
         }
@@ -345,7 +362,8 @@ export class FlakeLensServer {
     if (uris?.length) {
       for (const u of uris) flakeUris.add(isLockUri(u) ? siblingUri(u, 'flake.nix') : u);
     } else {
-      for (const folder of this.workspaceFolders) for (const f of findFlakes(folder)) flakeUris.add(pathToUri(f));
+      this.knownFlakes ??= this.workspaceFolders.flatMap((folder) => findFlakes(folder));
+      for (const f of this.knownFlakes) flakeUris.add(pathToUri(f));
       for (const u of this.store.uris()) if (isFlakeUri(u)) flakeUris.add(u);
     }
     const flakes = [];

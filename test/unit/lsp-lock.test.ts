@@ -172,11 +172,25 @@ describe('language server with flake.lock', () => {
     fs.writeFileSync(path.join(ws, 'node_modules', 'x', 'flake.nix'), '{ outputs = _: { }; }');
     const c = new LspClient();
     try {
-      await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: [{ uri: uriOf(ws), name: 'ws' }] });
+      await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { workspaceFolders: true } }, workspaceFolders: [{ uri: uriOf(ws), name: 'ws' }] });
       await c.connection.sendNotification('initialized', {});
       const r = await c.request<InputGraphResult>('flakeLens/inputGraph', {});
       assert.deepEqual(r.flakes.map((f) => f.name), ['a', 'b']);
       assert.match(r.flakes[1].summary, /1 input follow the root/);
+      // A flake created later is found once the watcher reports it.
+      fs.mkdirSync(path.join(ws, 'c'));
+      fs.writeFileSync(path.join(ws, 'c', 'flake.nix'), '{ outputs = _: { }; }\n');
+      await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path.join(ws, 'c', 'flake.nix')), type: 1 }] });
+      const r2 = await c.request<InputGraphResult>('flakeLens/inputGraph', {});
+      // Sorted by path: a/, c/, nested/b/.
+      assert.deepEqual(r2.flakes.map((f) => [f.name, f.summary]), [['a', r.flakes[0].summary], ['c', 'no inputs'], ['b', r.flakes[1].summary]]);
+      // So is a workspace folder added to the workspace.
+      const other = fs.mkdtempSync(path.join(os.tmpdir(), 'flake-lens-ws2-'));
+      fs.mkdirSync(path.join(other, 'd'));
+      fs.writeFileSync(path.join(other, 'd', 'flake.nix'), '{ outputs = _: { }; }\n');
+      await c.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: uriOf(other), name: 'other' }], removed: [{ uri: uriOf(ws), name: 'ws' }] } });
+      const r3 = await c.request<InputGraphResult>('flakeLens/inputGraph', {});
+      assert.deepEqual(r3.flakes.map((f) => f.name), ['d']);
     } finally {
       await c.shutdown();
     }
