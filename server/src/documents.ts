@@ -7,8 +7,9 @@ import type { Language } from 'web-tree-sitter';
 import { ParsedNix, TextChange } from './parser';
 import type { Finding } from './findings';
 
-/** How many documents keep a tree; enough for the files a person edits at once. */
-export const MAX_TREES = 8;
+/** How many documents keep a tree: the files a person edits at once. Re-parsing another one
+ * when it is next used costs milliseconds; each tree kept raises the wasm memory high-water mark. */
+export const MAX_TREES = 6;
 
 export class DocumentState {
   findings?: { version: number; items: Finding[] };
