@@ -7,6 +7,7 @@ import {
   LanguageClientOptions,
   RevealOutputChannelOn,
   ServerOptions,
+  State,
   TransportKind,
 } from 'vscode-languageclient/node';
 import { UPDATE_LOCK_COMMAND } from '../../server/src/protocol';
@@ -64,14 +65,25 @@ export class Context {
       middleware: {
         // "Update flake.lock" runs nix: offer it only where that is allowed and possible.
         provideCodeActions: async (document, range, context, token, next) => {
-          const actions = await next(document, range, context, token);
+          // A request that reaches a client being replaced (restart) or shut down gets no actions, not an error.
+          if (client !== this.client || !client.isRunning()) return undefined;
+          let actions: Awaited<ReturnType<typeof next>>;
+          try {
+            actions = await next(document, range, context, token);
+          } catch (e) {
+            if (client.isRunning()) throw e;
+            return undefined;
+          }
           if (!actions || (vscode.workspace.isTrusted && nixOnPath())) return actions;
           return actions.filter((a) => !('command' in a && a.command && typeof a.command !== 'string' && a.command.command === UPDATE_LOCK_COMMAND));
         },
       },
     };
-    this.client = new LanguageClient('flakeLens', 'Flake Lens', serverOptions, clientOptions);
-    await this.client.start();
+    const client = new LanguageClient('flakeLens', 'Flake Lens', serverOptions, clientOptions);
+    this.client = client;
+    const names: Record<number, string> = { [State.Stopped]: 'stopped', [State.Starting]: 'starting', [State.Running]: 'running' };
+    this.push(client.onDidChangeState((e) => this.output.info(`server ${names[e.oldState]} → ${names[e.newState]}`)));
+    await client.start();
     this.output.info(`Flake Lens server started (${serverModule})`);
     for (const f of this.clientListeners) f();
   }
@@ -81,11 +93,12 @@ export class Context {
     this.client = undefined;
     if (old) {
       try {
-        await old.stop();
+        // dispose, not stop: a stopped client can be started again by a late request.
+        await old.dispose();
       } catch (e) {
         this.output.warn(`stopping the server failed: ${String(e)}`);
       }
-      // The client owns the output channel only through options; keep ours alive.
+      // Our output channel was passed in options, so the client leaves it open.
     }
     await this.start();
   }
@@ -93,7 +106,7 @@ export class Context {
   async dispose(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    await client?.stop().catch(() => undefined);
+    await client?.dispose().catch(() => undefined);
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
   }
 }
