@@ -1,10 +1,12 @@
 // Commands of the Flake Inputs view and of stale-lock fixes. Those that run nix do so only in a
 // trusted workspace and when a `nix` executable is on PATH (found without running anything).
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Context } from './context';
 import type { InputsItem } from './inputsTree';
+import { FLAKE_FEATURES, nixVersion, updateInputArgs } from './inputsModel';
 import type { Range, TextEditDto } from '../../server/src/protocol';
 
 type Input = Extract<InputsItem, { kind: 'input' }>;
@@ -88,18 +90,28 @@ const addFollows: Factory = (ctx) => async (arg) => {
   if (!(await vscode.workspace.applyEdit(edit))) ctx.output.warn(`could not apply: ${fix.title}`);
 };
 
-const updateInput: Factory = (ctx) => (arg) => {
+const updateInput: Factory = (ctx) => async (arg) => {
   const item = asInput(arg);
   if (!item) return;
   const dir = path.dirname(vscode.Uri.parse(item.flake.flakeUri).fsPath);
-  runNix(ctx, dir, ['flake', 'update', item.path[0]], `nix flake update ${item.path[0]}`);
+  const input = item.path[0];
+  runNix(ctx, dir, updateInputArgs(await installedNixVersion(), input), `nix flake update ${input}`);
 };
+
+/** The installed Nix's version (runs `nix --version`; only ever called in a trusted workspace). */
+async function installedNixVersion(): Promise<[number, number] | undefined> {
+  const nix = vscode.workspace.isTrusted ? nixOnPath() : undefined;
+  if (!nix) return undefined;
+  return new Promise((resolve) => {
+    execFile(nix, ['--version'], { timeout: 5000 }, (err, stdout) => resolve(err ? undefined : nixVersion(stdout)));
+  });
+}
 
 /** Server-provided fix for stale-lock: argument is the flake.nix or flake.lock URI. */
 const updateLock: Factory = (ctx) => (arg) => {
   const uri = typeof arg === 'string' ? vscode.Uri.parse(arg) : vscode.window.activeTextEditor?.document.uri;
   if (!uri) return;
-  runNix(ctx, path.dirname(uri.fsPath), ['flake', 'lock'], 'nix flake lock');
+  runNix(ctx, path.dirname(uri.fsPath), [...FLAKE_FEATURES, 'flake', 'lock'], 'nix flake lock');
 };
 
 export const INPUTS_COMMANDS: Record<string, Factory> = {

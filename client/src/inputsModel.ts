@@ -21,3 +21,21 @@ export function firstVisits(flake: FlakeGraphDto): Map<string, string> {
   return first;
 }
 
+
+/** `nix (Nix) 2.18.1` → [2, 18]; undefined when unreadable. */
+export function nixVersion(output: string): [number, number] | undefined {
+  const m = /(\d+)\.(\d+)/.exec(output);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/** Flakes may not be enabled in the user's nix.conf; enabling them for one command is harmless. */
+export const FLAKE_FEATURES = ['--extra-experimental-features', 'nix-command flakes'];
+
+/**
+ * Arguments to update one input: `nix flake update <input>` from Nix 2.19 on; before that,
+ * `flake update` takes no input names and `nix flake lock --update-input <input>` is the way.
+ */
+export function updateInputArgs(version: [number, number] | undefined, input: string): string[] {
+  const modern = !version || version[0] > 2 || (version[0] === 2 && version[1] >= 19);
+  return [...FLAKE_FEATURES, 'flake', ...(modern ? ['update', input] : ['lock', '--update-input', input])];
+}
