@@ -56,3 +56,11 @@ test('the manifest activates on nix files and flakes, and admits VS Code 1.99', 
   assert.equal(pkg.main, './dist/extension.js');
   assert.equal(pkg.bin['flake-lens'], './dist/cli.js');
 });
+
+test('too-large follows its rule setting like every other rule', async () => {
+  const { tooLarge } = await import('../../server/src/analyse');
+  const text = 'x'.repeat(100);
+  assert.deepEqual(tooLarge(text, resolveSettings({ maxFileSize: 10 })).map((f) => [f.code, f.severity]), [['too-large', 'information']]);
+  assert.deepEqual(tooLarge(text, resolveSettings({ maxFileSize: 10, rules: { 'too-large': 'warning' } })).map((f) => f.severity), ['warning']);
+  assert.deepEqual(tooLarge(text, resolveSettings({ maxFileSize: 10, rules: { 'too-large': 'off' } })), []);
+});
