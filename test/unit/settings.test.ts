@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { tooLarge } from '../../server/src/analyse';
 import { DEFAULT_SETTINGS, resolveSettings, ruleSetting, settingsSchema } from '../../server/src/config';
 import { RULES } from '../../server/src/rules/index';
 import { REPO } from '../helpers/lspClient';
@@ -57,8 +58,7 @@ test('the manifest activates on nix files and flakes, and admits VS Code 1.99', 
   assert.equal(pkg.bin['flake-lens'], './dist/cli.js');
 });
 
-test('too-large follows its rule setting like every other rule', async () => {
-  const { tooLarge } = await import('../../server/src/analyse');
+test('too-large follows its rule setting like every other rule', () => {
   const text = 'x'.repeat(100);
   assert.deepEqual(tooLarge(text, resolveSettings({ maxFileSize: 10 })).map((f) => [f.code, f.severity]), [['too-large', 'information']]);
   assert.deepEqual(tooLarge(text, resolveSettings({ maxFileSize: 10, rules: { 'too-large': 'warning' } })).map((f) => f.severity), ['warning']);
