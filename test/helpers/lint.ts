@@ -1,7 +1,8 @@
 // Test helpers: analyse a snippet as flake.nix or a module, and apply fixes to text.
 import { analyse } from '../../server/src/analyse';
 import { resolveSettings } from '../../server/src/config';
-import type { Finding, Fix, OffsetEdit } from '../../server/src/findings';
+import type { Finding, Fix } from '../../server/src/findings';
+import { applyEdits } from '../../server/src/fixes';
 import { ParsedNix } from '../../server/src/parser';
 
 export async function lint(
@@ -22,11 +23,7 @@ export async function lint(
   }
 }
 
-export function applyEdits(text: string, edits: OffsetEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start);
-  for (const e of sorted) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
-  return text;
-}
+export { applyEdits };
 
 export function applyFix(text: string, fix: Fix): string {
   return applyEdits(text, fix.edits);

@@ -28,11 +28,7 @@ export function fixture(scenario: string, file: string): string {
   return fs.readFileSync(path.join(FIXTURES, scenario, file), 'utf8');
 }
 
-export function applyEdits(text: string, edits: { start: number; end: number; newText: string }[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start);
-  for (const e of sorted) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
-  return text;
-}
+export { applyEdits } from '../../server/src/fixes';
 
 export function hasCommand(cmd: string): boolean {
   try {
