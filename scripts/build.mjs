@@ -33,8 +33,8 @@ const common = {
 };
 const entries = [
   { entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js') },
-  { entryPoints: [join(root, 'server/src/server.ts')], outfile: join(dist, 'server.js') },
-  { entryPoints: [join(root, 'server/src/cli.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: [join(root, 'server/src/lsp/server.ts')], outfile: join(dist, 'server.js') },
+  { entryPoints: [join(root, 'server/src/cli/cli.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
 ];
 
 copyFileSync(join(dirname(webTreeSitterCjs), 'web-tree-sitter.wasm'), join(dist, 'web-tree-sitter.wasm'));

@@ -6,7 +6,7 @@ import type { FlakeGraphDto, InputEdgeDto, LockNodeDto } from '../../server/src/
 import { InputGraphChangedNotification, InputGraphRequest } from '../../server/src/protocol';
 import type { Context } from './context';
 import { firstVisits } from './inputsModel';
-import { formatAge } from '../../server/src/age';
+import { formatAge } from '../../server/src/lock/age';
 
 const age = (seconds: number) => formatAge(seconds, Date.now());
 

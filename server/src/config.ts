@@ -1,7 +1,7 @@
 // The one settings schema: defaults live here; package.json's contributes.configuration is
 // checked against it by a test. Settings are resolved per resource (folder or file).
 import { RULES } from './rules/index';
-import type { RuleCode, Severity } from './findings';
+import type { RuleCode, Severity } from './rules/findings';
 
 export type RuleSetting = Severity | 'off';
 

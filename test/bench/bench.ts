@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { analyse } from '../../server/src/analyse';
+import { analyse } from '../../server/src/rules/analyse';
 import { resolveSettings } from '../../server/src/config';
-import { ParsedNix, loadNix } from '../../server/src/parser';
+import { ParsedNix, loadNix } from '../../server/src/nix/parser';
 import { LspClient, REPO } from '../helpers/lspClient';
 import { benchLocks } from './lockBench';
 

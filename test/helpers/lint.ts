@@ -1,9 +1,9 @@
 // Test helpers: analyse a snippet as flake.nix or a module, and apply fixes to text.
-import { analyse } from '../../server/src/analyse';
+import { analyse } from '../../server/src/rules/analyse';
 import { resolveSettings } from '../../server/src/config';
-import type { Finding, Fix } from '../../server/src/findings';
-import { applyEdits } from '../../server/src/fixes';
-import { ParsedNix } from '../../server/src/parser';
+import type { Finding, Fix } from '../../server/src/rules/findings';
+import { applyEdits } from '../../server/src/rules/fixes';
+import { ParsedNix } from '../../server/src/nix/parser';
 
 export async function lint(
   text: string,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RULES } from '../../server/src/rules/index';
-import { ParsedNix } from '../../server/src/parser';
+import { ParsedNix } from '../../server/src/nix/parser';
 
 /** Walks up from this file (src or out/) to the directory holding package.json. */
 function findRepoRoot(): string {

@@ -1,8 +1,8 @@
 // The document store: incremental updates, and trees kept only for recently used documents.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DocumentStore } from '../../server/src/documents';
-import { ParsedNix, loadNix } from '../../server/src/parser';
+import { DocumentStore } from '../../server/src/lsp/documents';
+import { ParsedNix, loadNix } from '../../server/src/nix/parser';
 
 const text = (i: number) => `{ nixpkgs, system, ... }:\n{\n  a${i} = import nixpkgs { inherit system; };\n}\n`;
 

@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { unifiedDiff } from '../../server/src/diff';
-import type { Finding } from '../../server/src/findings';
-import { applyEdits, fixAllEdits, ignoreEdit } from '../../server/src/fixes';
+import { unifiedDiff } from '../../server/src/cli/diff';
+import type { Finding } from '../../server/src/rules/findings';
+import { applyEdits, fixAllEdits, ignoreEdit } from '../../server/src/rules/fixes';
 
 const finding = (code: Finding['code'], start: number, end: number, fixes: Finding['fixes']): Finding => ({
   code,

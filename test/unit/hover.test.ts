@@ -1,9 +1,9 @@
 // hoverAt: on `import <nixpkgs input>` and on `legacyPackages`, the instance cost and the alternative.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DocumentContext } from '../../server/src/context';
-import { hoverAt } from '../../server/src/hover';
-import { ParsedNix } from '../../server/src/parser';
+import { DocumentContext } from '../../server/src/rules/context';
+import { hoverAt } from '../../server/src/lsp/hover';
+import { ParsedNix } from '../../server/src/nix/parser';
 
 const INPUT = 'inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";';
 function flake(outputs: string, inputs = INPUT): string {

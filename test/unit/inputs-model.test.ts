@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { firstVisits, nixVersion, updateInputArgs } from '../../client/src/inputsModel';
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
-import { flakeContext, graphDto } from '../../server/src/flake';
+import { flakeContext, graphDto } from '../../server/src/rules/flake';
 import type { FlakeGraphDto, LockNodeDto } from '../../server/src/protocol';
 import { REPO } from '../helpers/lspClient';
 

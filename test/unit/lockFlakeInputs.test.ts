@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ParsedNix } from '../../server/src/parser';
+import { ParsedNix } from '../../server/src/nix/parser';
 import { allDecls, findDecl, readFlakeInputs } from '../../server/src/lock/flakeInputs';
 import { fixture } from './lockHelpers';
 

@@ -28,7 +28,7 @@ export function fixture(scenario: string, file: string): string {
   return fs.readFileSync(path.join(FIXTURES, scenario, file), 'utf8');
 }
 
-export { applyEdits } from '../../server/src/fixes';
+export { applyEdits } from '../../server/src/rules/fixes';
 
 export function hasCommand(cmd: string): boolean {
   try {

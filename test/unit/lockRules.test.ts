@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ParsedNix } from '../../server/src/parser';
+import { ParsedNix } from '../../server/src/nix/parser';
 import { checkLockRules, makeContext } from '../../server/src/lock/rules';
-import type { Finding } from '../../server/src/findings';
+import type { Finding } from '../../server/src/rules/findings';
 import { findDecl, readFlakeInputs } from '../../server/src/lock/flakeInputs';
 import { applyEdits, fixture, hasCommand, nixParses, ROOT } from './lockHelpers';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ParsedNix } from '../../server/src/parser';
+import { ParsedNix } from '../../server/src/nix/parser';
 import { makeContext } from '../../server/src/lock/rules';
 import { flakeLinks, flakeRefLink, formatAge, inputAt, inputDefinition, inputHover, lockLinks, navContext, NavContext } from '../../server/src/lock/navigation';
 

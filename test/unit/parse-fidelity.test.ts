@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Edit, Parser, type Language } from 'web-tree-sitter';
-import { ParsedNix, hasSyntaxError, loadNix, maskText, trailingFormalsCommas, type Node } from '../../server/src/parser';
+import { ParsedNix, hasSyntaxError, loadNix, maskText, trailingFormalsCommas, type Node } from '../../server/src/nix/parser';
 import { filesUnder, mapLimit, nixMissing, nixParseText, parallelism, repoRoot, type NixParseResult } from '../helpers/nix';
 
 const root = repoRoot();

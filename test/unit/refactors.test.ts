@@ -1,10 +1,10 @@
 // refactorsAt: `X.legacyPackages.<system>` under the cursor → `import X { … }` (refactor.rewrite).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DocumentContext } from '../../server/src/context';
-import type { Fix } from '../../server/src/findings';
-import { ParsedNix } from '../../server/src/parser';
-import { refactorsAt } from '../../server/src/refactors';
+import { DocumentContext } from '../../server/src/rules/context';
+import type { Fix } from '../../server/src/rules/findings';
+import { ParsedNix } from '../../server/src/nix/parser';
+import { refactorsAt } from '../../server/src/rules/refactors';
 import { applyFix, lint } from '../helpers/lint';
 import { nixMissing, nixParseText } from '../helpers/nix';
 

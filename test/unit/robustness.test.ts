@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyse } from '../../server/src/analyse';
+import { analyse } from '../../server/src/rules/analyse';
 import { resolveSettings } from '../../server/src/config';
-import { DocumentContext } from '../../server/src/context';
-import { applyEdits, fixAllEdits } from '../../server/src/fixes';
-import { hoverAt } from '../../server/src/hover';
-import { ParsedNix, hasSyntaxError, loadNix } from '../../server/src/parser';
-import { refactorsAt } from '../../server/src/refactors';
+import { DocumentContext } from '../../server/src/rules/context';
+import { applyEdits, fixAllEdits } from '../../server/src/rules/fixes';
+import { hoverAt } from '../../server/src/lsp/hover';
+import { ParsedNix, hasSyntaxError, loadNix } from '../../server/src/nix/parser';
+import { refactorsAt } from '../../server/src/rules/refactors';
 import { REPO } from '../helpers/lspClient';
 
 function nixFiles(dir: string): string[] {

@@ -1,7 +1,7 @@
 // nixpkgs-config-import: an import with config/overlays/crossSystem/… is information, never rewritten.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Finding } from '../../server/src/findings';
+import type { Finding } from '../../server/src/rules/findings';
 import { lint, spans } from '../helpers/lint';
 
 const INPUT = 'inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";';

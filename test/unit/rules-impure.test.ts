@@ -1,7 +1,7 @@
 // impure-in-flake: search paths, builtins.currentSystem/getEnv/nixPath, import nixpkgs without a system.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Finding } from '../../server/src/findings';
+import type { Finding } from '../../server/src/rules/findings';
 import { applyFix, lint, spans } from '../helpers/lint';
 import { nixMissing, nixParseText } from '../helpers/nix';
 

@@ -1,10 +1,10 @@
 // legacy-packages: `import <nixpkgs input> { <only the system> }` → `<input>.legacyPackages.<system>`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Finding, Fix } from '../../server/src/findings';
+import type { Finding, Fix } from '../../server/src/rules/findings';
 import { applyEdits, applyFix, lint, spans } from '../helpers/lint';
 import { nixMissing, nixParseText } from '../helpers/nix';
-import { fixAllEdits } from '../../server/src/fixes';
+import { fixAllEdits } from '../../server/src/rules/fixes';
 
 const INPUT = 'inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";';
 function flake(outputs: string, inputs = INPUT): string {

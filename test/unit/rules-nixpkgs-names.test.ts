@@ -1,7 +1,7 @@
 // Which names are nixpkgs: URLs, follows, flake.lock, settings, and how outputs reach them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isNixpkgsUrl } from '../../server/src/nixpkgs';
+import { isNixpkgsUrl } from '../../server/src/nix/nixpkgs';
 import { lint, spans } from '../helpers/lint';
 
 const CALL = 'import np { system = "x86_64-linux"; }';

@@ -1,10 +1,10 @@
 // repeated-import: the same nixpkgs instance built more than once in one file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Finding } from '../../server/src/findings';
+import type { Finding } from '../../server/src/rules/findings';
 import { applyEdits, applyFix, lint, spans } from '../helpers/lint';
 import { nixMissing, nixParseText } from '../helpers/nix';
-import { fixAllEdits } from '../../server/src/fixes';
+import { fixAllEdits } from '../../server/src/rules/fixes';
 
 const INPUT = 'inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";';
 function flake(outputs: string, inputs = INPUT): string {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tooLarge } from '../../server/src/analyse';
+import { tooLarge } from '../../server/src/rules/analyse';
 import { DEFAULT_SETTINGS, resolveSettings, ruleSetting, settingsSchema } from '../../server/src/config';
 import { RULES } from '../../server/src/rules/index';
 import { REPO } from '../helpers/lspClient';

@@ -2,7 +2,7 @@
 // (flat `inputs.x.url`, an `inputs = { ... }` set, per-input sets, attribute form, follows, nested
 // `inputs.a.inputs.b...`), keeping offsets and enough about the layout to insert new lines in
 // the same style. Also the outputs function's formals, for the unused-input check.
-import type { Node } from '../parser';
+import type { Node } from '../nix/parser';
 
 export interface StrValue {
   value: string;

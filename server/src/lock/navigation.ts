@@ -6,9 +6,9 @@
 // declaration; LockContext does not keep it, so pass it as `flakeRoot` (see navContext). Without
 // it only what readFlakeInputs recorded is recognised (first name of each declaration, follows
 // strings, outputs formals).
-import { formatAge } from '../age';
-import type { Node } from '../parser';
-import { resolve } from '../syntax';
+import { formatAge } from './age';
+import type { Node } from '../nix/parser';
+import { resolve } from '../nix/syntax';
 import { allDecls, findDecl, InputDecl, staticString, StrValue } from './flakeInputs';
 import { Graph, inputOf, lastModifiedDate, nodeAt, refToUrl, revisionOf, shortRev, splitUrl, upstreamIdentity, upstreamName } from './graph';
 import { LockNode, parseLock, RefAttrs } from './lockfile';

@@ -1,7 +1,7 @@
 // Rules about flake inputs and flake.lock. Pure: they take texts and trees, return findings.
 // Findings on flake.nix and on flake.lock are returned separately (their offsets are per file).
-import type { Finding, Fix, OffsetEdit } from '../findings';
-import type { Node } from '../parser';
+import type { Finding, Fix, OffsetEdit } from '../rules/findings';
+import type { Node } from '../nix/parser';
 import { allDecls, attrName, DeclSite, FlakeInputs, findDecl, InputDecl, nixString, readFlakeInputs } from './flakeInputs';
 import { buildGraph, findDuplicates, Graph, Instance, nodeAt, refToUrl, shortRev } from './graph';
 import { getInput, LockParseResult, parseLock, RefAttrs } from './lockfile';

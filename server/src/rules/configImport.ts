@@ -1,7 +1,7 @@
 // nixpkgs-config-import: an import that passes config, overlays or other arguments needs its own
 // instance. That is legitimate, so this is information, not a warning, and there is no rewrite.
-import type { DocumentContext } from '../context';
-import type { Finding } from '../findings';
+import type { DocumentContext } from './context';
+import type { Finding } from './findings';
 
 export function configImport(ctx: DocumentContext): Finding[] {
   return ctx.imports

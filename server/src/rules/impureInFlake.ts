@@ -1,11 +1,11 @@
 // impure-in-flake: things that pure evaluation (the default for flakes) rejects or that make the
 // flake's outputs depend on the machine: search paths, the current system, the environment.
-import type { DocumentContext } from '../context';
-import type { Finding, Fix } from '../findings';
-import type { Node } from '../parser';
-import { binderDefinition, contains, field, identifiersNamed, innermostWith, isBound, isInsideError, isVariable, outerParens, resolve, selectPath, unparen } from '../syntax';
+import type { DocumentContext } from './context';
+import type { Finding, Fix } from './findings';
+import type { Node } from '../nix/parser';
+import { binderDefinition, contains, field, identifiersNamed, innermostWith, isBound, isInsideError, isVariable, outerParens, resolve, selectPath, unparen } from '../nix/syntax';
 import { replaceCall } from './rewrite';
-import { classifyArgs, systemAttr } from '../imports';
+import { classifyArgs, systemAttr } from '../nix/imports';
 
 const IMPURE_BUILTINS: Record<string, string> = {
   currentSystem: 'depends on the machine that evaluates it and is forbidden in pure evaluation',

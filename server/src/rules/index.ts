@@ -1,6 +1,6 @@
 // The rule registry: metadata for docs, settings and the CLI, and the function that runs them.
-import type { DocumentContext } from '../context';
-import type { Finding, RuleCode, Severity } from '../findings';
+import type { DocumentContext } from './context';
+import type { Finding, RuleCode, Severity } from './findings';
 import { configImport } from './configImport';
 import { impureInFlake } from './impureInFlake';
 import { legacyPackages } from './legacyPackages';

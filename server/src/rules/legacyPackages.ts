@@ -1,9 +1,9 @@
 // legacy-packages: `import nixpkgs { inherit system; }` makes a new nixpkgs instance where
 // `nixpkgs.legacyPackages.${system}` shares the one the nixpkgs flake already evaluated.
-import type { DocumentContext } from '../context';
-import type { Finding } from '../findings';
+import type { DocumentContext } from './context';
+import type { Finding } from './findings';
 import { legacyPackagesText, replaceCall } from './rewrite';
-import { instanceKey } from '../imports';
+import { instanceKey } from '../nix/imports';
 
 export function legacyPackages(ctx: DocumentContext): Finding[] {
   const sites = ctx.imports.filter((s) => s.kind === 'system-only');

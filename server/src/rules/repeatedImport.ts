@@ -7,11 +7,11 @@
 // its fix removes every such instance, where binding one import once would still keep one, and its
 // related information lists the other sites (marking those that build the same instance). Only when
 // legacy-packages is turned off does this rule report them, so each site gets exactly one warning.
-import type { DocumentContext } from '../context';
-import type { Finding, Fix, OffsetEdit, Related } from '../findings';
-import { ImportSite, instanceKey } from '../imports';
-import type { Node } from '../parser';
-import { field, freeVariables, innermostWith, kids, lineIndent, resolve, selectPath, unparen } from '../syntax';
+import type { DocumentContext } from './context';
+import type { Finding, Fix, OffsetEdit, Related } from './findings';
+import { ImportSite, instanceKey } from '../nix/imports';
+import type { Node } from '../nix/parser';
+import { field, freeVariables, innermostWith, kids, lineIndent, resolve, selectPath, unparen } from '../nix/syntax';
 import { replaceCall } from './rewrite';
 
 /** Functions that apply their function argument to many values. */

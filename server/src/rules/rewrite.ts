@@ -1,8 +1,8 @@
 // Rewrites shared by the nixpkgs rules.
-import type { OffsetEdit } from '../findings';
-import type { ImportSite } from '../imports';
-import { systemAttr } from '../imports';
-import type { Node } from '../parser';
+import type { OffsetEdit } from './findings';
+import type { ImportSite } from '../nix/imports';
+import { systemAttr } from '../nix/imports';
+import type { Node } from '../nix/parser';
 
 /**
  * Replaces an import call by an expression that binds tighter (a select or a name).

@@ -1,7 +1,7 @@
 // syntax: where tree-sitter (with formals trailing commas masked, as Nix accepts them) finds an
 // ERROR or MISSING node. Other rules keep running on the parts that parse.
-import type { Finding } from '../findings';
-import { grammarGaps, type Node, type Tree } from '../parser';
+import type { Finding } from './findings';
+import { grammarGaps, type Node, type Tree } from '../nix/parser';
 
 const LIMIT = 50;
 

@@ -1,9 +1,9 @@
 // What every rule sees: one parsed document and the facts derived from it, computed once.
-import type { Tree } from './parser';
-import { ImportSite, nixpkgsImports } from './imports';
-import { NixpkgsResolver, outputsFunction } from './nixpkgs';
-import type { Node } from './parser';
-import { readFlakeInputs, type FlakeInputs } from './lock/flakeInputs';
+import type { Tree } from '../nix/parser';
+import { ImportSite, nixpkgsImports } from '../nix/imports';
+import { NixpkgsResolver, outputsFunction } from '../nix/nixpkgs';
+import type { Node } from '../nix/parser';
+import { readFlakeInputs, type FlakeInputs } from '../lock/flakeInputs';
 
 export interface ContextOptions {
   /** The file is named flake.nix. */

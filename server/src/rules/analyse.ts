@@ -2,13 +2,13 @@
 // user's severities. Pure: the caller parses and reads flake.lock.
 import { ContextOptions, DocumentContext } from './context';
 import type { Finding, RuleCode } from './findings';
-import type { Node, Tree } from './parser';
-import { Settings, ruleSetting } from './config';
-import { LineIndex } from './lineIndex';
-import { runDocumentRules } from './rules/index';
-import { syntaxErrors } from './rules/syntaxErrors';
+import type { Node, Tree } from '../nix/parser';
+import { Settings, ruleSetting } from '../config';
+import { LineIndex } from '../nix/lineIndex';
+import { runDocumentRules } from './index';
+import { syntaxErrors } from './syntaxErrors';
 import { flakeContext, flakeFindings, lockNixpkgsInputs } from './flake';
-import type { LockContext } from './lock/rules';
+import type { LockContext } from '../lock/rules';
 
 export const IGNORE_MARKER = 'flake-lens:';
 const IGNORE_RE = /#\s*flake-lens:\s*ignore(-file)?\b([^\n]*)/;

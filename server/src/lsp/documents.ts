@@ -4,8 +4,8 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Language } from 'web-tree-sitter';
-import { ParsedNix, TextChange } from './parser';
-import type { Finding } from './findings';
+import { ParsedNix, TextChange } from '../nix/parser';
+import type { Finding } from '../rules/findings';
 
 /** How many documents keep a tree: the files a person edits at once. Re-parsing another one
  * when it is next used costs milliseconds; each tree kept raises the wasm memory high-water mark. */

@@ -27,18 +27,18 @@ import {
   createConnection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyseFlake, analyseLock, finish, tooLarge } from './analyse';
-import { DEFAULT_SETTINGS, Settings, resolveSettings } from './config';
-import { DocumentContext } from './context';
+import { analyseFlake, analyseLock, finish, tooLarge } from '../rules/analyse';
+import { DEFAULT_SETTINGS, Settings, resolveSettings } from '../config';
+import { DocumentContext } from '../rules/context';
 import { DocumentState, DocumentStore } from './documents';
-import type { Finding, Fix, Severity } from './findings';
-import { fixAllEdits, ignoreEdit } from './fixes';
-import { combineFollowsFixes, flakeContext, graphDto, lockNixpkgsInputs } from './flake';
+import type { Finding, Fix, Severity } from '../rules/findings';
+import { fixAllEdits, ignoreEdit } from '../rules/fixes';
+import { combineFollowsFixes, flakeContext, graphDto, lockNixpkgsInputs } from '../rules/flake';
 import { hoverAt } from './hover';
-import { flakeLinks, inputDefinition, inputHover, lockLinks, NavContext, navContext } from './lock/navigation';
-import { loadNix, ParsedNix } from './parser';
-import { docsUrl, FIX_ALL_KIND, InputGraphChangedNotification, InputGraphRequest, InputGraphResult, UPDATE_LOCK_COMMAND } from './protocol';
-import { refactorsAt } from './refactors';
+import { flakeLinks, inputDefinition, inputHover, lockLinks, NavContext, navContext } from '../lock/navigation';
+import { loadNix, ParsedNix } from '../nix/parser';
+import { docsUrl, FIX_ALL_KIND, InputGraphChangedNotification, InputGraphRequest, InputGraphResult, UPDATE_LOCK_COMMAND } from '../protocol';
+import { refactorsAt } from '../rules/refactors';
 import { findFlakes, isLockUri, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {

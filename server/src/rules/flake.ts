@@ -2,14 +2,14 @@
 // Gives the findings for both files, the root inputs that the lock says are nixpkgs (for the
 // nixpkgs rules), and the input graph the tree view shows.
 import type { Finding, Fix, RuleCode } from './findings';
-import { LineIndex } from './lineIndex';
-import type { Node } from './parser';
-import type { FlakeGraphDto, InputEdgeDto, LockNodeDto, Range } from './protocol';
-import { isNixpkgsUrl } from './nixpkgs';
-import { findDecl, type InputDecl } from './lock/flakeInputs';
-import { findDuplicates, MEANINGFUL_TIMESTAMP, refToUrl, revisionOf, upstreamName, type Graph } from './lock/graph';
-import type { RefAttrs } from './lock/lockfile';
-import { brokenFollows, duplicateLockNode, followsFix, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from './lock/rules';
+import { LineIndex } from '../nix/lineIndex';
+import type { Node } from '../nix/parser';
+import type { FlakeGraphDto, InputEdgeDto, LockNodeDto, Range } from '../protocol';
+import { isNixpkgsUrl } from '../nix/nixpkgs';
+import { findDecl, type InputDecl } from '../lock/flakeInputs';
+import { findDuplicates, MEANINGFUL_TIMESTAMP, refToUrl, revisionOf, upstreamName, type Graph } from '../lock/graph';
+import type { RefAttrs } from '../lock/lockfile';
+import { brokenFollows, duplicateLockNode, followsFix, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from '../lock/rules';
 
 export interface FlakeFiles {
   flakeText?: string;

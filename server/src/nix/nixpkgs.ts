@@ -1,7 +1,7 @@
 // Which names are nixpkgs, and where the file imports nixpkgs.
 // An input is nixpkgs when flake.nix declares it with a nixpkgs URL, follows such an input,
 // flake.lock says so, or the user lists it in flakeLens.nixpkgsInputs.
-import { readFlakeInputs, type FlakeInputs, type InputDecl } from './lock/flakeInputs';
+import { readFlakeInputs, type FlakeInputs, type InputDecl } from '../lock/flakeInputs';
 import type { Node, Tree } from './parser';
 import {
   attrName,

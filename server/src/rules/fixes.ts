@@ -1,7 +1,7 @@
 // Combining fixes: fix-all picks every safe quick-fix whose edits do not overlap one already
 // chosen (a fix is applied whole or not at all), and "ignore on this line" comments.
 import type { Finding, OffsetEdit } from './findings';
-import { lineIndent, lineStart } from './syntax';
+import { lineIndent, lineStart } from '../nix/syntax';
 
 /** Safe quick-fix edits of all findings, non-overlapping, in document order. */
 export function fixAllEdits(findings: Finding[], only?: ReadonlySet<string>): OffsetEdit[] {

@@ -1,11 +1,11 @@
 // Hover on `import <nixpkgs input> …` and on `legacyPackages`: what the instance costs and the
 // alternative, in two or three sentences of markdown.
-import type { DocumentContext } from './context';
-import type { ImportSite } from './imports';
-import type { Node } from './parser';
-import { legacySelectAt } from './refactors';
-import { legacyPackagesText } from './rules/rewrite';
-import { field, isInsideError } from './syntax';
+import type { DocumentContext } from '../rules/context';
+import type { ImportSite } from '../nix/imports';
+import type { Node } from '../nix/parser';
+import { legacySelectAt } from '../rules/refactors';
+import { legacyPackagesText } from '../rules/rewrite';
+import { field, isInsideError } from '../nix/syntax';
 
 export interface HoverResult {
   start: number;

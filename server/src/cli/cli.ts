@@ -6,17 +6,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { analyseFlake, analyseLock, tooLarge } from './analyse';
-import { flakeContext, graphDto } from './flake';
-import { printTree } from './lock/graph';
-import { DEFAULT_SETTINGS, Settings, resolveSettings } from './config';
+import { analyseFlake, analyseLock, tooLarge } from '../rules/analyse';
+import { flakeContext, graphDto } from '../rules/flake';
+import { printTree } from '../lock/graph';
+import { DEFAULT_SETTINGS, Settings, resolveSettings } from '../config';
 import { unifiedDiff } from './diff';
-import type { Finding, Severity } from './findings';
-import { applyEdits, fixAllEdits } from './fixes';
-import { LineIndex } from './lineIndex';
-import { ParsedNix, loadNix } from './parser';
-import { RULES, ruleInfo } from './rules/index';
-import { docsUrl } from './protocol';
+import type { Finding, Severity } from '../rules/findings';
+import { applyEdits, fixAllEdits } from '../rules/fixes';
+import { LineIndex } from '../nix/lineIndex';
+import { ParsedNix, loadNix } from '../nix/parser';
+import { RULES, ruleInfo } from '../rules/index';
+import { docsUrl } from '../protocol';
 import type { Language } from 'web-tree-sitter';
 
 const USAGE = `Usage:

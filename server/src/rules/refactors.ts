@@ -4,8 +4,8 @@
 // rewrite keeps the meaning; it costs an instance, which is the point of wanting to add config.
 import type { DocumentContext } from './context';
 import type { Fix } from './findings';
-import type { Node } from './parser';
-import { attrName, field, isInsideError, stringValue } from './syntax';
+import type { Node } from '../nix/parser';
+import { attrName, field, isInsideError, stringValue } from '../nix/syntax';
 
 export interface LegacySelect {
   /** The whole select expression (`X.legacyPackages.${system}.hello or null`). */
