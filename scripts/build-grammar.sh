@@ -17,7 +17,8 @@ emcc -o "$tmp/tree-sitter-nix.wasm" -Os -fPIC -s WASM=1 -s SIDE_MODULE=2 \
   -s EXPORTED_FUNCTIONS=_tree_sitter_nix -I "$src" "$src/parser.c" "$src/scanner.c"
 sha=$(sha256sum "$tmp/tree-sitter-nix.wasm" | cut -d' ' -f1)
 pkg_version=$(node -p "require('./node_modules/tree-sitter-nix/package.json').version")
-emcc_version=$(emcc --version | head -n1)
+# sed, not head: head would close the pipe early and pipefail would fail on emcc's broken pipe.
+emcc_version=$(emcc --version | sed -n 1p)
 if [ $check = 1 ]; then
   if cmp -s "$tmp/tree-sitter-nix.wasm" "$out_dir/tree-sitter-nix.wasm"; then
     echo "grammar wasm reproduced: sha256 $sha"

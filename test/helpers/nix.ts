@@ -132,7 +132,7 @@ export function evalFlake(dir: string, attr: string): FlakeEval {
   if (r.status !== 0) {
     throw new Error(
       `nix eval .#${attr} failed in ${dir} (status ${r.status}):\n${r.stderr}\n` +
-        `(if flake.lock is stale, run scripts/make-flake-fixtures.sh)`,
+        `(assemble it with assembleLockedConsumer, which locks it in this run's store)`,
     );
   }
   const instantiations = r.stderr.split('\n').filter((l) => l.startsWith(TRACE_PREFIX));
@@ -155,12 +155,35 @@ export function consumerFlakes(root = repoRoot()): string[] {
  * Copies consumer NAME to a fresh temporary directory outside any git repository, with the mocks
  * under ./deps/ where its `path:./deps/...` inputs point (Nix 2.8 rejects relative `path:`
  * inputs that leave the flake). Returns the directory; remove it with `fs.rmSync(dir, {recursive})`.
+ * The copy keeps the committed flake.lock: enough for tests that only read it.
  */
 export function assembleConsumer(name: string, root = repoRoot()): string {
   const fixtures = FLAKE_FIXTURES(root);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `flake-lens-${name}-`));
   fs.cpSync(path.join(fixtures, 'consumers', name), dir, { recursive: true });
   for (const m of MOCK_INPUTS) fs.cpSync(path.join(fixtures, m), path.join(dir, 'deps', m), { recursive: true });
+  return dir;
+}
+
+/**
+ * assembleConsumer, then `nix flake lock` from scratch in the copy, for tests that evaluate it.
+ * Nix 2.8 cannot fetch a locked relative `path:` input unless the store already holds it, so a
+ * committed lock only evaluates on a machine that locked it before; locking here puts the inputs
+ * into whatever store this run uses (an empty one in CI). Throws unless Nix writes the committed
+ * lock byte for byte, so the fixture cannot drift from what Nix does.
+ */
+export function assembleLockedConsumer(name: string, root = repoRoot()): string {
+  const dir = assembleConsumer(name, root);
+  const lockFile = path.join(dir, 'flake.lock');
+  const committed = fs.readFileSync(lockFile, 'utf8');
+  fs.rmSync(lockFile);
+  const r = nix(['flake', 'lock'], dir);
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`nix flake lock failed in ${dir} (status ${r.status}):\n${r.stderr}`);
+  const written = fs.readFileSync(lockFile, 'utf8');
+  if (written !== committed) {
+    throw new Error(`consumers/${name}/flake.lock differs from what nix flake lock writes: run scripts/make-flake-fixtures.sh\n${written}`);
+  }
   return dir;
 }
 

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   assembleConsumer,
+  assembleLockedConsumer,
   consumerFlakes,
   evalFlake,
   FLAKE_FIXTURES,
@@ -81,7 +82,7 @@ for (const name of consumerFlakes(root)) {
     const proof = JSON.parse(fs.readFileSync(proofFile, 'utf8')) as Proof;
     const inputs = (proof.nixpkgsInputs ?? []).flatMap((n) => ['--nixpkgs-input', n]);
 
-    const dir = assembleConsumer(name, root);
+    const dir = assembleLockedConsumer(name, root);
     t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const flake = path.join(dir, 'flake.nix');
     const original = fs.readFileSync(flake, 'utf8');
