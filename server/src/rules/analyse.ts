@@ -70,9 +70,13 @@ export function nixpkgsPolicy(settings: Settings, now: number | undefined): Nixp
   return { now, maxAgeDays: settings.nixpkgs.maxAgeDays, supportedBranches: settings.nixpkgs.supportedBranches, extraInputs: settings.nixpkgsInputs };
 }
 
+export function ruleOn(settings: Settings, code: RuleCode): boolean {
+  return ruleSetting(settings, code) !== 'off';
+}
+
 /** Age and support of the root nixpkgs inputs: in flake.nix when given, else in flake.lock alone. */
 function nixpkgsFindings(ctx: LockContext, settings: Settings, now: number | undefined): Finding[] {
-  const on = (code: RuleCode) => ruleSetting(settings, code) !== 'off';
+  const on = (code: RuleCode) => ruleOn(settings, code);
   const policy = nixpkgsPolicy(settings, now);
   return [
     ...(on('outdated-nixpkgs') ? outdatedNixpkgs(ctx, policy) : []),
