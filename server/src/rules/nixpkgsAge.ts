@@ -165,7 +165,9 @@ function literal(v: StrValue, text: string | undefined): RootNixpkgs['refEdit'] 
 }
 
 function nodeIsNixpkgs(node: LockNode | undefined): boolean {
-  return !!node && (isNixpkgsRef(node.original) || isNixpkgsRef(node.locked));
+  // flake.lock stores git URLs without the `git+` that isNixpkgsUrl expects.
+  const git = (a: RefAttrs | undefined) => a?.type === 'git' && typeof a.url === 'string' && !a.dir && isNixpkgsUrl(`git+${a.url.replace(/^git\+/, '')}`);
+  return !!node && (isNixpkgsRef(node.original) || isNixpkgsRef(node.locked) || git(node.original) || git(node.locked));
 }
 
 /**
