@@ -265,3 +265,18 @@ test('inlay hints: short rev and age after each URL, full date in the tooltip', 
     p.dispose();
   }
 });
+
+test('an input only named in outputs (fetched from the registry) is reported on its formal', async () => {
+  const flake = '{\n  outputs = { self, nixpkgs }: { };\n}\n';
+  const lock = JSON.stringify({
+    nodes: {
+      nixpkgs: { locked: { lastModified: daysAgo(100), narHash: 'sha256-x', owner: 'NixOS', repo: 'nixpkgs', rev: rev('9'), type: 'github' }, original: { id: 'nixpkgs', ref: 'nixos-23.05', type: 'indirect' } },
+      root: { inputs: { nixpkgs: 'nixpkgs' } },
+    },
+    root: 'root',
+    version: 7,
+  });
+  const r = await analyseText(flake, lock, { now: NOW });
+  assert.deepEqual(ours(r.findings).map((f) => `${f.code} ${flake.slice(f.start, f.end)}`), ['outdated-nixpkgs nixpkgs', 'unsupported-nixpkgs-branch nixpkgs']);
+  assert.deepEqual(ours(r.findings).flatMap((f) => f.fixes), [], 'nothing in flake.nix to rewrite');
+});

@@ -133,6 +133,8 @@ export interface RootNixpkgs {
   refEdit?: { start: number; end: number; quote: boolean };
   /** `owner/nixpkgs` of a fork. */
   fork?: string;
+  /** Where to report an input flake.nix does not declare: its formal in `outputs`. */
+  formal?: { start: number; end: number };
 }
 
 /** The declared source of an input: from its URL, or its attribute form (`type`, `owner`, …). */
@@ -194,18 +196,31 @@ export function rootNixpkgsInputs(ctx: LockContext, extraInputs: readonly string
       if (!upstream && !fork && !extraInputs.includes(d.name)) continue;
       out.push({ name: d.name, decl: d, node, source: declared ? source : lockSource(node?.original), refEdit, fork });
     }
+    // `outputs = { self, nixpkgs }: …` without `inputs.nixpkgs`: Nix fetches it from the registry.
+    for (const f of ctx.flake.outputs?.formals ?? []) {
+      if (f.name === 'self' || ctx.flake.inputs.has(f.name)) continue;
+      const found = lockRoot(f.name);
+      if (found) out.push({ ...found, formal: { start: f.start, end: f.end } });
+    }
     return out;
   }
   for (const e of rootEdges) {
-    if (e.follows || !e.to) continue;
-    const node = graph!.lock.nodes.get(e.to)!;
-    if (!node.flake) continue;
-    const source = lockSource(node.original);
-    const fork = forkOf(source) ?? forkOf(lockSource(node.locked));
-    if (!nodeIsNixpkgs(node) && !fork && !extraInputs.includes(e.name)) continue;
-    out.push({ name: e.name, node, source, fork });
+    const found = lockRoot(e.name);
+    if (found) out.push(found);
   }
   return out;
+
+  /** A root input read from flake.lock alone. */
+  function lockRoot(name: string): RootNixpkgs | undefined {
+    const e = rootEdges.find((x) => x.name === name);
+    if (!e || e.follows || !e.to) return undefined;
+    const node = graph!.lock.nodes.get(e.to)!;
+    if (!node.flake) return undefined;
+    const source = lockSource(node.original);
+    const fork = forkOf(source) ?? forkOf(lockSource(node.locked));
+    if (!nodeIsNixpkgs(node) && !fork && !extraInputs.includes(e.name)) return undefined;
+    return { name: e.name, node, source, fork };
+  }
 }
 
 function declaredUrl(d: InputDecl): string {
@@ -221,6 +236,7 @@ function sourceAttrs(s: Source): RefAttrs {
 
 /** Where a finding about an input goes: its URL in flake.nix, else its name; the lock node's key in flake.lock. */
 function site(i: RootNixpkgs): { start: number; end: number } {
+  if (i.formal) return i.formal;
   if (i.decl) return i.decl.url ? { start: i.decl.url.start, end: i.decl.url.end } : { start: i.decl.nameStart, end: i.decl.nameEnd };
   return { start: i.node!.keyStart, end: i.node!.start + 1 };
 }
