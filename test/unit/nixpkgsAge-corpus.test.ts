@@ -92,6 +92,14 @@ test('check --now on the 50 corpus locks equals a flake-checker-style reading', 
   assert.deepEqual(got.sort(), want.sort());
   // The corpus exercises every rule.
   for (const c of CODES) assert.ok(want.some((w) => w.includes(`|${c}|`)), c);
+  // SARIF carries the same findings, with the rules described.
+  let sarif = '';
+  await run(['check', '--now', NOW, '--format', 'sarif', tmp], (x) => (sarif += x), () => undefined);
+  const runs = JSON.parse(sarif).runs[0];
+  for (const c of CODES) assert.ok(runs.tool.driver.rules.some((r: { id: string }) => r.id === c), c);
+  const levels = runs.results.filter((r: { ruleId: string }) => CODES.includes(r.ruleId)).map((r: { ruleId: string; level: string }) => `${r.ruleId} ${r.level}`);
+  assert.equal(levels.length, want.length);
+  assert.ok(levels.every((l: string) => (l.startsWith('non-upstream') ? l.endsWith(' note') : l.endsWith(' warning'))), levels.join('\n'));
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
