@@ -144,11 +144,14 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
     } else if (node) {
       if (node.reference) parts.push(node.reference);
       if (node.rev) parts.push(node.rev.slice(0, 7));
-      if (node.lastModified) parts.push(age(node.lastModified));
+      if (node.lastModified) parts.push(node.outdated ? `${age(node.lastModified)} (outdated)` : age(node.lastModified));
       if (node.duplicate) {
         parts.push(`${ordinal(node.duplicate.ordinal)} ${node.duplicate.upstream} revision`);
         t.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
         context.push('duplicate');
+      } else if (node.outdated) {
+        t.iconPath = new vscode.ThemeIcon('history', new vscode.ThemeColor('list.warningForeground'));
+        context.push('outdated');
       } else if (!node.flake) {
         t.iconPath = new vscode.ThemeIcon('file-zip');
         context.push('nonflake');
@@ -199,6 +202,7 @@ function tooltip(item: Extract<InputsItem, { kind: 'input' }>): vscode.MarkdownS
   ];
   md.appendMarkdown('| | |\n|---|---|\n');
   for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${k} | ${v} |\n`);
+  if (node.outdated) md.appendMarkdown('\n$(warning) older than `flakeLens.nixpkgs.maxAgeDays`: update this input.\n');
   if (node.duplicate) {
     md.appendMarkdown(
       `\n$(warning) ${ordinal(node.duplicate.ordinal)} of ${node.duplicate.revisions} revisions of \`${node.duplicate.upstream}\` in this lock: ` +

@@ -11,6 +11,9 @@ export interface Settings {
   nixpkgsInputs: string[];
   maxFileSize: number;
   debounceMs: number;
+  /** Age and support of nixpkgs (outdated-nixpkgs, unsupported-nixpkgs-branch). */
+  nixpkgs: { maxAgeDays: number; supportedBranches: string[] };
+  inlayHints: { enable: boolean };
 }
 
 export const RULE_SETTING_VALUES: RuleSetting[] = ['error', 'warning', 'information', 'hint', 'off'];
@@ -40,6 +43,27 @@ export function settingsSchema(): Record<string, Record<string, unknown>> {
       scope: 'resource',
       description: 'Delay in milliseconds between the last edit and re-analysis of a document.',
     },
+    'flakeLens.nixpkgs.maxAgeDays': {
+      type: 'number',
+      default: 30,
+      minimum: 0,
+      scope: 'resource',
+      description: 'A root nixpkgs input locked to a revision older than this many days is reported (rule outdated-nixpkgs; 30 as flake-checker).',
+    },
+    'flakeLens.nixpkgs.supportedBranches': {
+      type: 'array',
+      items: { type: 'string' },
+      default: [],
+      scope: 'resource',
+      markdownDescription:
+        'The nixpkgs branches rule `unsupported-nixpkgs-branch` accepts. Empty: computed offline from the release cadence (`nixos-YY.MM`, `nixos-YY.MM-small`, `nixpkgs-YY.MM-darwin` of the supported releases, and the unstable branches).',
+    },
+    'flakeLens.inlayHints.enable': {
+      type: 'boolean',
+      default: true,
+      scope: 'resource',
+      description: "Show each input's locked revision and age after its URL in flake.nix.",
+    },
   };
   for (const r of RULES) {
     schema[`flakeLens.rules.${r.code}`] = {
@@ -66,6 +90,8 @@ export const DEFAULT_SETTINGS: Settings = {
   nixpkgsInputs: [],
   maxFileSize: 4000000,
   debounceMs: 150,
+  nixpkgs: { maxAgeDays: 30, supportedBranches: [] },
+  inlayHints: { enable: true },
 };
 
 /** Merges what the client sent (`flakeLens` section, possibly partial or malformed) over the defaults. */
@@ -79,6 +105,9 @@ export function resolveSettings(raw: unknown): Settings {
       }
     }
   }
+  const obj = (v: unknown) => (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  const nixpkgs = obj(r.nixpkgs);
+  const inlay = obj(r.inlayHints);
   const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : d);
   return {
     enable: typeof r.enable === 'boolean' ? r.enable : DEFAULT_SETTINGS.enable,
@@ -86,6 +115,11 @@ export function resolveSettings(raw: unknown): Settings {
     nixpkgsInputs: Array.isArray(r.nixpkgsInputs) ? r.nixpkgsInputs.filter((x): x is string => typeof x === 'string') : [],
     maxFileSize: num(r.maxFileSize, DEFAULT_SETTINGS.maxFileSize),
     debounceMs: num(r.debounceMs, DEFAULT_SETTINGS.debounceMs),
+    nixpkgs: {
+      maxAgeDays: num(nixpkgs.maxAgeDays, DEFAULT_SETTINGS.nixpkgs.maxAgeDays),
+      supportedBranches: Array.isArray(nixpkgs.supportedBranches) ? nixpkgs.supportedBranches.filter((x): x is string => typeof x === 'string') : [],
+    },
+    inlayHints: { enable: typeof inlay.enable === 'boolean' ? inlay.enable : DEFAULT_SETTINGS.inlayHints.enable },
   };
 }
 

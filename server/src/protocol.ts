@@ -58,6 +58,8 @@ export interface LockNodeDto {
   lockRange?: Range;
   /** Set when the node is another revision of an upstream the flake has more than once. */
   duplicate?: { upstream: string; ordinal: number; revisions: number };
+  /** Set when the locked nixpkgs is older than flakeLens.nixpkgs.maxAgeDays (rule outdated-nixpkgs). */
+  outdated?: boolean;
   inputs: InputEdgeDto[];
 }
 

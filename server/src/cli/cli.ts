@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { analyseFlake, analyseLock, tooLarge } from '../rules/analyse';
+import { analyseFlake, analyseLock, nixpkgsPolicy, tooLarge } from '../rules/analyse';
+import { markOutdated } from '../rules/nixpkgsAge';
 import { flakeContext, graphDto } from '../rules/flake';
 import { printTree } from '../lock/graph';
 import { DEFAULT_SETTINGS, Settings, resolveSettings } from '../config';
@@ -27,6 +28,7 @@ const USAGE = `Usage:
 Options:
   --nixpkgs-input NAME   treat input NAME as nixpkgs (repeatable)
   --max-file-size N      skip files longer than N characters (default ${DEFAULT_SETTINGS.maxFileSize})
+  --now DATE             check nixpkgs age and support as on this ISO date (default: today)
   -h, --help             show this help
   --version              print the version
 PATH is a file or a folder; folders are searched for *.nix and flake.lock, skipping .git, node_modules and result*.
@@ -45,11 +47,13 @@ interface Options {
   dryRun: boolean;
   paths: string[];
   settings: Settings;
+  /** Today for the nixpkgs age and support rules (ms since the epoch). */
+  now: number;
 }
 
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
-  const opts: Options = { command, format: command === 'inputs' ? 'tree' : 'text', failOn: 'warning', rules: [], dryRun: false, paths: [], settings: DEFAULT_SETTINGS };
+  const opts: Options = { command, format: command === 'inputs' ? 'tree' : 'text', failOn: 'warning', rules: [], dryRun: false, paths: [], settings: DEFAULT_SETTINGS, now: Date.now() };
   const nixpkgsInputs: string[] = [];
   let maxFileSize = DEFAULT_SETTINGS.maxFileSize;
   const value = (i: number, flag: string) => {
@@ -92,6 +96,13 @@ function parseArgs(argv: string[]): Options {
         const n = Number(take());
         if (!Number.isFinite(n) || n < 0) throw new UsageError('--max-file-size needs a number');
         maxFileSize = n;
+        break;
+      }
+      case '--now': {
+        const d = take();
+        const t = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(d) ? Date.parse(d.length === 10 ? `${d}T00:00:00Z` : d) : NaN;
+        if (!Number.isFinite(t)) throw new UsageError(`--now needs an ISO date like 2025-01-31, not '${d}'`);
+        opts.now = t;
         break;
       }
       case '--':
@@ -158,12 +169,12 @@ function readText(file: string): { text: string; lossy: boolean } {
 }
 
 /** A .nix file, and for a flake.nix the flake.lock text beside it. */
-function analyseFile(language: Language, file: string, text: string, settings: Settings, lockText: string | undefined): { findings: Finding[]; lockFindings: Finding[] } {
+function analyseFile(language: Language, file: string, text: string, settings: Settings, lockText: string | undefined, now?: number): { findings: Finding[]; lockFindings: Finding[] } {
   if (text.length > settings.maxFileSize) return { findings: tooLarge(text, settings), lockFindings: [] };
   const parsed = ParsedNix.createSync(language, text);
   try {
     const isFlake = path.basename(file) === 'flake.nix';
-    const r = analyseFlake({ text, tree: parsed.tree, isFlake, settings, lock: isFlake && lockText !== undefined ? { text: lockText } : undefined });
+    const r = analyseFlake({ text, tree: parsed.tree, isFlake, settings, now, lock: isFlake && lockText !== undefined ? { text: lockText } : undefined });
     return { findings: r.findings, lockFindings: r.lockFindings };
   } finally {
     parsed.dispose();
@@ -179,7 +190,7 @@ function readIfExists(file: string): string | undefined {
 }
 
 /** Analyses every collected file; a flake.lock is reported with its flake.nix when both exist. */
-function analyseAll(language: Language, files: string[], settings: Settings, err: (s: string) => void, errors: string[]): FileResult[] {
+function analyseAll(language: Language, files: string[], settings: Settings, err: (s: string) => void, errors: string[], now?: number): FileResult[] {
   const results: FileResult[] = [];
   const lockDone = new Set<string>();
   const nixFiles = files.filter((f) => f.endsWith('.nix'));
@@ -190,7 +201,7 @@ function analyseAll(language: Language, files: string[], settings: Settings, err
       if (lossy) err(`${file}: not valid UTF-8; analysed with replacement characters`);
       const lockPath = path.join(path.dirname(file), 'flake.lock');
       const lockText = path.basename(file) === 'flake.nix' ? readIfExists(lockPath) : undefined;
-      const r = analyseFile(language, file, text, settings, lockText);
+      const r = analyseFile(language, file, text, settings, lockText, now);
       results.push({ file, text, lossy, findings: r.findings });
       if (lockText !== undefined) {
         lockDone.add(path.resolve(lockPath));
@@ -208,7 +219,7 @@ function analyseAll(language: Language, files: string[], settings: Settings, err
       const { text } = readText(file);
       const flakeFile = path.join(path.dirname(file), 'flake.nix');
       const flakeText = readIfExists(flakeFile);
-      const findings = flakeText !== undefined ? analyseFile(language, flakeFile, flakeText, settings, text).lockFindings : analyseLock(text, settings);
+      const findings = flakeText !== undefined ? analyseFile(language, flakeFile, flakeText, settings, text, now).lockFindings : analyseLock(text, settings, now);
       results.push({ file, text, lossy: false, findings });
     } catch (e) {
       errors.push(`${file}: ${(e as Error).message}`);
@@ -294,7 +305,7 @@ function textReport(results: FileResult[]): string {
 async function check(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const errors: string[] = [];
   const files = collectFiles(opts.paths, errors);
-  const results = await analyseInParallel(files, opts.settings, err, errors);
+  const results = await analyseInParallel(files, opts.settings, err, errors, opts.now);
   for (const e of errors) err(`flake-lens: ${e}`);
   if (opts.format === 'json') out(JSON.stringify(results.flatMap(toJson), null, 2) + '\n');
   else if (opts.format === 'sarif') out(JSON.stringify(sarif(results), null, 2) + '\n');
@@ -397,6 +408,7 @@ const PARALLEL_MIN_BYTES = 256 * 1024;
 interface WorkerJob {
   files: string[];
   settings: Settings;
+  now?: number;
 }
 interface WorkerReply {
   results: FileResult[];
@@ -408,7 +420,7 @@ interface WorkerReply {
  * Parsing dominates `check`; on several cores, folders are shared among worker threads (a folder
  * stays whole, so a flake.nix is checked with its flake.lock). Results keep the input order.
  */
-async function analyseInParallel(files: string[], settings: Settings, err: (s: string) => void, errors: string[]): Promise<FileResult[]> {
+async function analyseInParallel(files: string[], settings: Settings, err: (s: string) => void, errors: string[], now?: number): Promise<FileResult[]> {
   const sizes = files.map((f) => {
     try {
       return fs.statSync(f).size;
@@ -419,7 +431,7 @@ async function analyseInParallel(files: string[], settings: Settings, err: (s: s
   const total = sizes.reduce((a, b) => a + b, 0);
   const threads = Number(process.env.FLAKE_LENS_THREADS) || Math.min(os.availableParallelism(), 8);
   if (threads < 2 || total < PARALLEL_MIN_BYTES || files.length < 4 || !isMainThread) {
-    return analyseAll(await loadNix(), files, settings, err, errors);
+    return analyseAll(await loadNix(), files, settings, err, errors, now);
   }
   // Folders, largest first, each to the least loaded worker.
   const groups = new Map<string, { files: string[]; bytes: number }>();
@@ -441,7 +453,7 @@ async function analyseInParallel(files: string[], settings: Settings, err: (s: s
       .map(
         (j) =>
           new Promise<WorkerReply>((resolve, reject) => {
-            const w = new Worker(__filename, { workerData: { files: j.files, settings } satisfies WorkerJob });
+            const w = new Worker(__filename, { workerData: { files: j.files, settings, now } satisfies WorkerJob });
             w.once('message', resolve);
             w.once('error', reject);
             w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
@@ -475,7 +487,7 @@ if (!isMainThread && (workerData as WorkerJob | undefined)?.files) {
   void loadNix().then((language) => {
     const errors: string[] = [];
     const messages: string[] = [];
-    const results = analyseAll(language, job.files, job.settings, (m) => messages.push(m), errors);
+    const results = analyseAll(language, job.files, job.settings, (m) => messages.push(m), errors, job.now);
     parentPort!.postMessage({ results, errors, messages } satisfies WorkerReply);
   });
 } else if (require.main === module) {
@@ -525,6 +537,7 @@ async function inputs(opts: Options, out: (s: string) => void, err: (s: string) 
       return 2;
     }
     const dto = graphDto(ctx, flakePath, lockPath, path.basename(path.resolve(dir)));
+    markOutdated(dto, ctx, nixpkgsPolicy(opts.settings, opts.now));
     if (opts.format === 'json') {
       out(JSON.stringify(dto, null, 2) + '\n');
       return 0;

@@ -17,6 +17,8 @@ import {
   Hover,
   HoverParams,
   InitializeParams,
+  InlayHint,
+  InlayHintParams,
   InitializeResult,
   Location,
   ProposedFeatures,
@@ -27,7 +29,9 @@ import {
   createConnection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyseFlake, analyseLock, finish, tooLarge } from '../rules/analyse';
+import { analyseFlake, analyseLock, finish, nixpkgsPolicy, ruleOn, tooLarge } from '../rules/analyse';
+import { markOutdated } from '../rules/nixpkgsAge';
+import { inputInlayHints } from './inlayHints';
 import { DEFAULT_SETTINGS, Settings, resolveSettings } from '../config';
 import { DocumentContext } from '../rules/context';
 import { DocumentState, DocumentStore } from './documents';
@@ -62,6 +66,7 @@ export class FlakeLensServer {
   private globalSettings: Settings = DEFAULT_SETTINGS;
   private hasConfigurationCapability = false;
   private hasWorkspaceFolderCapability = false;
+  private hasInlayHintRefresh = false;
   /** Open flake.lock documents (JSON, not parsed as Nix). */
   private readonly lockDocs = new Map<string, TextDocument>();
   /** flake.lock URIs we published diagnostics for, so they can be cleared. */
@@ -88,6 +93,7 @@ export class FlakeLensServer {
     const server = new FlakeLensServer(connection, store, limits);
     server.hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
     server.hasWorkspaceFolderCapability = !!params.capabilities.workspace?.workspaceFolders;
+    server.hasInlayHintRefresh = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     server.workspaceFolders = folders.map(uriToPath).filter((p): p is string => !!p);
     return server;
@@ -103,6 +109,7 @@ export class FlakeLensServer {
       hoverProvider: true,
       definitionProvider: true,
       documentLinkProvider: { resolveProvider: false },
+      inlayHintProvider: true,
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     };
   }
@@ -171,6 +178,7 @@ export class FlakeLensServer {
         for (const uri of this.store.uris()) this.store.get(uri)!.findings = undefined;
         if (!this.hasConfigurationCapability) this.globalSettings = resolveSettings((p.settings as { flakeLens?: unknown })?.flakeLens);
         for (const uri of this.store.uris()) this.schedule(uri, 0);
+        if (this.hasInlayHintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
       }),
     );
     connection.onDidChangeWatchedFiles((p) =>
@@ -190,6 +198,7 @@ export class FlakeLensServer {
     connection.onHover((p) => this.request('hover', () => this.onHover(p)));
     connection.onDefinition((p) => this.request('definition', () => this.onDefinition(p)));
     connection.onDocumentLinks((p) => this.request('documentLinks', () => this.onDocumentLinks(p.textDocument.uri)));
+    connection.languages.inlayHint.on((p) => this.request('inlayHint', () => this.onInlayHint(p)));
     connection.onShutdown(() => {
       for (const t of this.timers.values()) clearTimeout(t);
       this.store.dispose();
@@ -288,6 +297,7 @@ export class FlakeLensServer {
       tree: state.parsed.tree,
       isFlake,
       settings,
+      now: Date.now(),
       lock: lock ? { text: lock.text, flakePath: uriToPath(uri), lockPath: lockUri && uriToPath(lockUri) } : undefined,
     });
     if (lock?.error && lockUri) {
@@ -317,6 +327,8 @@ export class FlakeLensServer {
   /** flake.lock changed (buffer or disk): re-analyse its flake.nix, open or not. */
   private lockChanged(lockUri: string, deleted = false): void {
     const flakeUri = siblingUri(lockUri, 'flake.nix');
+    // The hints in flake.nix show what the lock pins.
+    if (this.hasInlayHintRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     if (this.store.get(flakeUri)) {
       this.schedule(flakeUri, 0);
       return;
@@ -333,11 +345,11 @@ export class FlakeLensServer {
     } else if (lock.error !== undefined) {
       await this.publishLock(lockUri, finish([{ code: 'lock-error', start: 0, end: 0, severity: 'error', message: lock.error, fixes: [] }], '', null, settings));
     } else if (!flake || !('text' in flake)) {
-      await this.publishLock(lockUri, analyseLock(lock.text ?? '', settings));
+      await this.publishLock(lockUri, analyseLock(lock.text ?? '', settings, Date.now()));
     } else {
       const parsed = ParsedNix.createSync(this.store.language, flake.text);
       try {
-        const r = analyseFlake({ text: flake.text, tree: parsed.tree, isFlake: true, settings, lock: { text: lock.text } });
+        const r = analyseFlake({ text: flake.text, tree: parsed.tree, isFlake: true, settings, now: Date.now(), lock: { text: lock.text } });
         await this.publishLock(lockUri, r.lockFindings);
       } finally {
         parsed.dispose();
@@ -379,6 +391,8 @@ export class FlakeLensServer {
         const ctx = flakeContext({ flakeText, flakeRoot: tree?.rootNode, lockText: lock?.text });
         const name = path.basename(path.dirname(uriToPath(flakeUri) ?? flakeUri));
         const dto = graphDto(ctx, flakeUri, lock ? lockUri : undefined, name);
+        const settings = await this.settingsFor(flakeUri);
+        if (ruleOn(settings, 'outdated-nixpkgs')) markOutdated(dto, ctx, nixpkgsPolicy(settings, Date.now()));
         if (lock?.error) dto.problem = lock.error;
         flakes.push(dto);
       } finally {
@@ -442,7 +456,8 @@ export class FlakeLensServer {
         for (const fix of f.fixes.filter((x) => (x.kind ?? 'quickfix') === 'quickfix')) {
           actions.push(this.action(doc, fix, [d], CodeActionKind.QuickFix));
         }
-        if (f.code === 'stale-lock') {
+        // After moving to another branch the lock is stale too: offer to re-lock, as for stale-lock.
+        if (f.code === 'stale-lock' || f.code === 'unsupported-nixpkgs-branch') {
           actions.push({
             title: 'Update flake.lock (nix flake lock)',
             kind: CodeActionKind.QuickFix,
@@ -550,6 +565,19 @@ export class FlakeLensServer {
     if (open) return open;
     const disk = readDisk(uri);
     return TextDocument.create(uri, 'plaintext', 0, disk && 'text' in disk ? disk.text : '');
+  }
+
+  private async onInlayHint(p: InlayHintParams): Promise<InlayHint[]> {
+    const state = this.store.get(p.textDocument.uri);
+    if (!state?.parsed || !isFlakeUri(state.doc.uri)) return [];
+    const settings = await this.settingsFor(state.doc.uri);
+    if (!settings.enable || !settings.inlayHints.enable) return [];
+    const doc = state.doc;
+    const from = doc.offsetAt(p.range.start);
+    const to = doc.offsetAt(p.range.end);
+    return inputInlayHints(this.navFor(state), Date.now())
+      .filter((h) => h.offset >= from && h.offset <= to)
+      .map((h) => ({ position: doc.positionAt(h.offset), label: h.label, tooltip: h.tooltip, paddingLeft: true }));
   }
 
   private onDocumentLinks(uri: string): DocumentLink[] {

@@ -9,6 +9,7 @@ import { runDocumentRules } from './index';
 import { syntaxErrors } from './syntaxErrors';
 import { flakeContext, flakeFindings, lockNixpkgsInputs } from './flake';
 import type { LockContext } from '../lock/rules';
+import { NixpkgsPolicy, nonUpstreamNixpkgs, outdatedNixpkgs, unsupportedNixpkgsBranch } from './nixpkgsAge';
 
 export const IGNORE_MARKER = 'flake-lens:';
 const IGNORE_RE = /#\s*flake-lens:\s*ignore(-file)?\b([^\n]*)/;
@@ -17,6 +18,8 @@ export interface AnalyseInput extends Omit<ContextOptions, 'extraNixpkgsInputs'>
   text: string;
   tree: Tree;
   settings: Settings;
+  /** Today, for the rules about nixpkgs' age and support (ms since the epoch); they skip without it. */
+  now?: number;
 }
 
 export function analyse(input: AnalyseInput): Finding[] {
@@ -48,6 +51,7 @@ export function analyseFlake(input: AnalyseInput & { lock?: { text?: string; fla
   findings.push(...runDocumentRules(ctx, enabled));
   const byFile = lock ? flakeFindings(lock, enabled) : { flake: [], lock: [] };
   findings.push(...byFile.flake);
+  if (lock) findings.push(...nixpkgsFindings(lock, settings, input.now));
   return {
     findings: finish(findings, text, tree, settings),
     lockFindings: input.lock?.text !== undefined ? finish(byFile.lock, input.lock.text, null, settings) : [],
@@ -56,9 +60,29 @@ export function analyseFlake(input: AnalyseInput & { lock?: { text?: string; fla
 }
 
 /** A flake.lock without its flake.nix: only the lock's own rules. */
-export function analyseLock(lockText: string, settings: Settings): Finding[] {
+export function analyseLock(lockText: string, settings: Settings, now?: number): Finding[] {
   const enabled = (code: RuleCode) => ruleSetting(settings, code) !== 'off';
-  return finish(flakeFindings(flakeContext({ lockText }), enabled).lock, lockText, null, settings);
+  const ctx = flakeContext({ lockText });
+  return finish([...flakeFindings(ctx, enabled).lock, ...nixpkgsFindings(ctx, settings, now)], lockText, null, settings);
+}
+
+export function nixpkgsPolicy(settings: Settings, now: number | undefined): NixpkgsPolicy {
+  return { now, maxAgeDays: settings.nixpkgs.maxAgeDays, supportedBranches: settings.nixpkgs.supportedBranches, extraInputs: settings.nixpkgsInputs };
+}
+
+export function ruleOn(settings: Settings, code: RuleCode): boolean {
+  return ruleSetting(settings, code) !== 'off';
+}
+
+/** Age and support of the root nixpkgs inputs: in flake.nix when given, else in flake.lock alone. */
+function nixpkgsFindings(ctx: LockContext, settings: Settings, now: number | undefined): Finding[] {
+  const on = (code: RuleCode) => ruleOn(settings, code);
+  const policy = nixpkgsPolicy(settings, now);
+  return [
+    ...(on('outdated-nixpkgs') ? outdatedNixpkgs(ctx, policy) : []),
+    ...(on('unsupported-nixpkgs-branch') ? unsupportedNixpkgsBranch(ctx, policy) : []),
+    ...(on('non-upstream-nixpkgs') ? nonUpstreamNixpkgs(ctx, policy) : []),
+  ];
 }
 
 /** Applies suppression comments and severities, and drops fixes that would edit inside a syntax error. */

@@ -53,6 +53,9 @@ export const RULE_CODES = [
   'unused-input',
   'lock-error',
   'duplicate-lock-node',
+  'outdated-nixpkgs',
+  'unsupported-nixpkgs-branch',
+  'non-upstream-nixpkgs',
 ] as const;
 
 export type RuleCode = (typeof RULE_CODES)[number];

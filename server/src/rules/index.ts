@@ -28,6 +28,9 @@ export const RULES: RuleInfo[] = [
   { code: 'unused-input', severity: 'hint', title: 'Input not used by outputs', flakeOnly: true },
   { code: 'lock-error', severity: 'error', title: 'flake.lock cannot be read' },
   { code: 'duplicate-lock-node', severity: 'warning', title: 'flake.lock holds another revision of an upstream' },
+  { code: 'outdated-nixpkgs', severity: 'warning', title: 'A root nixpkgs input is locked to an old revision' },
+  { code: 'unsupported-nixpkgs-branch', severity: 'warning', title: 'A nixpkgs input tracks a branch that is not supported' },
+  { code: 'non-upstream-nixpkgs', severity: 'information', title: 'A nixpkgs input comes from a fork, not NixOS/nixpkgs' },
 ];
 
 export function ruleInfo(code: string): RuleInfo | undefined {
