@@ -50,17 +50,17 @@ export function attrPath(node: Node | null): string[] | undefined {
   return names;
 }
 
-/** `x.a.b` as ['x','a','b'] when the base is a variable and the path is static. */
+/** `x.a.b` as ['x','a','b'] when the base is a variable and the path is static. Iterative: `((x.a).b).c` may nest deep. */
 export function selectPath(node: Node | null): string[] | undefined {
-  node = unparen(node);
-  if (!node) return undefined;
-  if (node.type === 'variable_expression') return [field(node, 'name')!.text];
-  if (node.type === 'select_expression' && !field(node, 'default')) {
-    const base = selectPath(field(node, 'expression'));
+  const rests: string[][] = [];
+  for (node = unparen(node); node?.type === 'select_expression'; node = unparen(field(node, 'expression'))) {
+    if (field(node, 'default')) return undefined;
     const rest = attrPath(field(node, 'attrpath'));
-    return base && rest ? [...base, ...rest] : undefined;
+    if (!rest) return undefined;
+    rests.push(rest);
   }
-  return undefined;
+  if (node?.type !== 'variable_expression') return undefined;
+  return [field(node, 'name')!.text, ...rests.reverse().flat()];
 }
 
 export function isVariable(node: Node | null, name: string): boolean {
@@ -109,6 +109,113 @@ export function parentOf(node: Node): Node | null {
   let p = m.get(node.id);
   if (p === undefined) m.set(node.id, (p = node.parent));
   return p;
+}
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * For each range, the node `root.descendantForIndex(start, end)` gives, with its ancestors:
+ * `visit(path, depth)` gets the node at `path[depth]` after its ancestors (the array is reused:
+ * read it during the call only). Ranges come sorted by start and do not overlap. In
+ * web-tree-sitter `descendantForIndex` and `node.parent` each walk down from the root, which is
+ * quadratic on a deep tree (`f a a a …` nests one application per argument); this is one walk
+ * with a TreeCursor that only moves forward, so it visits each node at most once. It also
+ * fills the parent memo, so `parentOf` costs nothing on these nodes and their ancestors.
+ */
+export function sweep<R extends Span>(tree: Tree, ranges: Iterable<R>, visit: (path: readonly Node[], depth: number, range: R) => void): void {
+  const memo = memoFor(parentMemo, tree);
+  const root = tree.rootNode;
+  const cursor = root.walk();
+  const path: Node[] = [root];
+  // Where a child stands relative to the range, as ts_node_descendant_for_byte_range decides.
+  const test = (r: Span): 'skip' | 'match' | 'stop' => {
+    const s = cursor.startIndex;
+    const e = cursor.endIndex;
+    if (e < r.end || (s === e ? e < r.start : e <= r.start)) return 'skip';
+    return r.start < s ? 'stop' : 'match';
+  };
+  const enter = () => {
+    const child = cursor.currentNode;
+    memo.set(child.id, path[path.length - 2]);
+    path[path.length - 1] = child;
+  };
+  const holds = (n: Node, r: Span) => n.startIndex <= r.start && r.end <= n.endIndex;
+  let prevEnd = -1;
+  try {
+    for (const r of ranges) {
+      if (r.start < prevEnd) {
+        // Out of order or overlapping: start again from the root (correct, just not linear).
+        cursor.reset(root);
+        path.length = 1;
+      }
+      prevEnd = r.end;
+      while (path.length > 1 && !holds(path[path.length - 2], r)) {
+        cursor.gotoParent();
+        path.pop();
+      }
+      let at = path.length - 1;
+      if (path.length > 1) {
+        // The cursor is on a child of the node that holds the range: move forward to the child
+        // that holds it, if one does.
+        let m = test(r);
+        let moved = false;
+        while (m === 'skip' && cursor.gotoNextSibling()) {
+          moved = true;
+          m = test(r);
+        }
+        if (moved) enter();
+        if (m !== 'match') at = path.length - 2;
+      }
+      // Down from a node that holds the range, while a child does.
+      while (at === path.length - 1 && cursor.gotoFirstChild()) {
+        path.push(root);
+        let m = test(r);
+        while (m === 'skip' && cursor.gotoNextSibling()) m = test(r);
+        enter();
+        at = m === 'match' ? path.length - 1 : path.length - 2;
+      }
+      visit(path, at, r);
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** The nodes at these ranges (see `sweep`), each with its parent remembered for `parentOf`. */
+export function nodesAt<R extends Span>(tree: Tree, ranges: Iterable<R>): { node: Node; range: R }[] {
+  const out: { node: Node; range: R }[] = [];
+  sweep(tree, ranges, (path, depth, range) => out.push({ node: path[depth], range }));
+  return out;
+}
+
+/**
+ * ERROR and MISSING nodes in document order, outermost only, at most `limit`: a walk that enters
+ * only subtrees with errors, iterative because error trees nest as deep as the file is long.
+ */
+export function errorNodes(tree: Tree, limit = Infinity): Node[] {
+  const out: Node[] = [];
+  if (!tree.rootNode.hasError) return out;
+  const cursor = tree.walk();
+  try {
+    for (;;) {
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) {
+        out.push(node);
+        if (out.length >= limit) break;
+      } else if (node.hasError && cursor.gotoFirstChild()) {
+        continue;
+      }
+      let next = cursor.gotoNextSibling();
+      while (!next && cursor.gotoParent()) next = cursor.gotoNextSibling();
+      if (!next) break;
+    }
+  } finally {
+    cursor.delete();
+  }
+  return out;
 }
 
 /** What a scope-introducing node binds for a given child, or undefined if it binds nothing there. */
