@@ -219,16 +219,16 @@ export function errorNodes(tree: Tree, limit = Infinity): Node[] {
 }
 
 /** What a scope-introducing node binds for a given child, or undefined if it binds nothing there. */
-function scopeBindings(scope: Node, child: Node): Map<string, Node> | undefined {
+function scopeBindings(scope: Node): Map<string, Node> | undefined {
   const type = scope.type;
   if (type !== 'function_expression' && type !== 'let_expression' && type !== 'rec_attrset_expression') return undefined;
   const m = memoFor(scopeMemo, scope.tree);
   let b = m.get(scope.id);
-  if (b === undefined) m.set(scope.id, (b = computeScopeBindings(scope, child) ?? null));
+  if (b === undefined) m.set(scope.id, (b = computeScopeBindings(scope) ?? null));
   return b ?? undefined;
 }
 
-function computeScopeBindings(scope: Node, child: Node): Map<string, Node> | undefined {
+function computeScopeBindings(scope: Node): Map<string, Node> | undefined {
   switch (scope.type) {
     case 'function_expression': {
       const out = new Map<string, Node>();
@@ -245,7 +245,6 @@ function computeScopeBindings(scope: Node, child: Node): Map<string, Node> | und
     case 'rec_attrset_expression':
       return boundNames(scope.namedChildren.find((c) => c?.type === 'binding_set') ?? null);
     default:
-      void child;
       return undefined;
   }
 }
@@ -257,12 +256,33 @@ export interface Resolved {
   scope: Node | null;
 }
 
+const SCOPES = new Set(['function_expression', 'let_expression', 'rec_attrset_expression']);
+const scopeParentMemo = new WeakMap<Tree, Map<number, Node | null>>();
+
+/**
+ * The nearest ancestor that binds names (function, let, rec attrset), remembered for every node
+ * passed on the way: resolving each variable of `f a a a …` would otherwise walk the whole depth.
+ */
+function enclosingScope(node: Node): Node | null {
+  const m = memoFor(scopeParentMemo, node.tree);
+  const passed: number[] = [];
+  let result: Node | null | undefined;
+  for (let cur = node; result === undefined; ) {
+    result = m.get(cur.id);
+    if (result !== undefined) break;
+    passed.push(cur.id);
+    const parent = parentOf(cur);
+    if (!parent || SCOPES.has(parent.type)) result = parent;
+    else cur = parent;
+  }
+  for (const id of passed) m.set(id, result);
+  return result;
+}
+
 /** Resolves a variable name as seen at `at`, walking lexical scopes outwards. */
 export function resolve(name: string, at: Node): Resolved {
-  let child = at;
-  for (let p = parentOf(at); p; child = p, p = parentOf(p)) {
-    const names = scopeBindings(p, child);
-    const binder = names?.get(name);
+  for (let p = enclosingScope(at); p; p = enclosingScope(p)) {
+    const binder = scopeBindings(p)?.get(name);
     if (binder) return { binder, scope: p };
   }
   return { binder: null, scope: null };
@@ -328,13 +348,15 @@ export function innermostWith(at: Node): Node | null {
  * not an identifier node of exactly that range. Document order. `text` is the parsed text.
  */
 export function identifiersNamed(root: Node, text: string, word: string, prefix = ''): Node[] {
+  const ranges: Span[] = [];
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + word.length)) ranges.push({ start: i, end: i + word.length });
   const out: Node[] = [];
-  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + word.length)) {
-    const end = i + word.length;
-    const n = root.descendantForIndex(i, end);
-    if (!n || n.endIndex !== end || n.type !== 'identifier') continue;
-    if (n.startIndex === i || (prefix && n.startIndex === i - prefix.length && text.startsWith(prefix, n.startIndex))) out.push(n);
-  }
+  // One forward walk for all of them (and their parents are remembered for parentOf).
+  sweep(root.tree, ranges, (path, depth, r) => {
+    const n = path[depth];
+    if (n.endIndex !== r.end || n.type !== 'identifier') return;
+    if (n.startIndex === r.start || (prefix && n.startIndex === r.start - prefix.length && text.startsWith(prefix, n.startIndex))) out.push(n);
+  });
   return out;
 }
 
@@ -361,9 +383,29 @@ export function binderDefinition(binder: Node): Node | null {
   return null;
 }
 
+// Per tree: the outermost ERROR and MISSING nodes as sorted, disjoint ranges.
+const errorMemo = new WeakMap<Tree, [number, number][]>();
+
+/**
+ * Is the node inside an ERROR node (or MISSING)? By range against the tree's outermost error
+ * nodes, found once per tree: walking up through parents costs the tree's depth per call.
+ */
 export function isInsideError(node: Node): boolean {
-  for (let p: Node | null = node; p; p = parentOf(p)) if (p.isError || p.isMissing) return true;
-  return false;
+  let errors = errorMemo.get(node.tree);
+  if (!errors) errorMemo.set(node.tree, (errors = errorNodes(node.tree).map((e) => [e.startIndex, e.endIndex])));
+  if (errors.length === 0) return false;
+  if (node.isMissing || node.isError) return true;
+  const s = node.startIndex;
+  const e = node.endIndex;
+  // The last error that starts at or before the node: the only one that can contain it.
+  let lo = 0;
+  let hi = errors.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (errors[mid][0] <= s) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && e <= errors[lo - 1][1];
 }
 
 /** Nix identifiers that may be written bare in an attrpath. */
