@@ -218,7 +218,7 @@ function parserFor(language: Language): Parser {
 }
 
 /**
- * How long one parse may take. tree-sitter's error recovery is super-linear on some garbage
+ * How much CPU time one parse may take. tree-sitter's error recovery is super-linear on some garbage
  * (`,/*` repeated, `x.a.a.a…`): 120 KB can take minutes, and the server is single-threaded. Past
  * the budget the parse is cancelled and the document is not analysed (one `too-large` diagnostic).
  */
@@ -231,11 +231,20 @@ export class TooComplexError extends Error {
   }
 }
 
-/** Parses with the progress callback checking a deadline; throws TooComplexError past it. */
+/**
+ * Parses with the progress callback checking the time spent; throws TooComplexError past the
+ * budget. The time is this process's CPU time, not the clock's: on a busy machine (CI, a laptop
+ * compiling) a legitimate file must not go over the budget because it waited for a core.
+ */
 function parseWithin(parser: Parser, text: string, old: Tree | null, budgetMs: number): Tree {
-  const deadline = performance.now() + budgetMs;
+  const start = process.cpuUsage();
+  const budgetMicros = budgetMs * 1000;
+  const over = () => {
+    const used = process.cpuUsage(start);
+    return used.user + used.system > budgetMicros;
+  };
   // Called every hundred or so parser operations; returning true cancels the parse.
-  const tree = parser.parse(text, old, { progressCallback: () => performance.now() > deadline });
+  const tree = parser.parse(text, old, { progressCallback: over });
   if (!tree) {
     // A cancelled parse resumes on the next call unless reset.
     parser.reset();

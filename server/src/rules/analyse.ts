@@ -154,7 +154,7 @@ function errorRanges(tree: Tree): [number, number][] {
 export function tooLarge(text: string, settings: Settings, reason: 'too-large' | 'too-complex' = 'too-large'): Finding[] {
   const limit = settings.maxFileSize;
   const message = reason === 'too-complex'
-    ? `Flake Lens skipped this file: parsing it took longer than ${PARSE_BUDGET_MS} ms, so it is not analysed (text that nests this deep or repeats one construct this often is usually generated or hostile).`
+    ? `Flake Lens skipped this file: parsing it took more than ${PARSE_BUDGET_MS} ms of CPU time, so it is not analysed (text that nests this deep or repeats one construct this often is usually generated or hostile).`
     : `Flake Lens skipped this file: ${text.length} characters is over the limit of ${limit} (setting flakeLens.maxFileSize).`;
   return finish([{
     code: 'too-large',
