@@ -345,7 +345,8 @@ export function innermostWith(at: Node): Node | null {
 /**
  * Identifiers spelled exactly `word` (or, with `prefix`, `prefix + word`), found by scanning the
  * text and asking the tree what is there: a word inside a longer name, a string or a comment is
- * not an identifier node of exactly that range. Document order. `text` is the parsed text.
+ * not an identifier node of exactly that range. Document order. `root` is the tree's root node,
+ * `text` the parsed text.
  */
 export function identifiersNamed(root: Node, text: string, word: string, prefix = ''): Node[] {
   const ranges: Span[] = [];
