@@ -171,7 +171,8 @@ function readText(file: string): { text: string; lossy: boolean } {
 /** A .nix file, and for a flake.nix the flake.lock text beside it. */
 function analyseFile(language: Language, file: string, text: string, settings: Settings, lockText: string | undefined, now?: number): { findings: Finding[]; lockFindings: Finding[] } {
   if (text.length > settings.maxFileSize) return { findings: tooLarge(text, settings), lockFindings: [] };
-  const parsed = ParsedNix.createSync(language, text);
+  const parsed = ParsedNix.tryCreate(language, text);
+  if (!parsed) return { findings: tooLarge(text, settings, 'too-complex'), lockFindings: [] };
   try {
     const isFlake = path.basename(file) === 'flake.nix';
     const r = analyseFlake({ text, tree: parsed.tree, isFlake, settings, now, lock: isFlake && lockText !== undefined ? { text: lockText } : undefined });

@@ -192,6 +192,8 @@ function declFor(map: Map<string, InputDecl>, parentPath: string[], name: { name
   return d;
 }
 
+const MAX_INPUT_NESTING = 32;
+
 /** A binding inside a set whose attributes are inputs (`inputs = { ... }` or `x.inputs = {...}`). */
 function visitBinding(text: string, map: Map<string, InputDecl>, parentPath: string[], b: Node, outerPrefix: string[]): void {
   const ap = b.childForFieldName('attrpath');
@@ -215,6 +217,9 @@ function visitPath(
   binding: Node,
   prefixSoFar: string[],
 ): void {
+  // Each level of `inputs.a.inputs.b…` recurses once and copies the path: bound the depth (no
+  // lock nests inputs this deep; deeper declarations are not read).
+  if (parentPath.length >= MAX_INPUT_NESTING) return;
   const decl = declFor(map, parentPath, names[0]);
   const prefix = [...prefixSoFar, names[0].name];
   const rest = names.slice(1);
@@ -376,11 +381,16 @@ function reachesSelfInputs(roots: Node[], top: Node, text: Source): boolean {
 }
 
 /** An ERROR node where collectUses would meet it (not inside a variable or an `inherit`): nothing can be proved about broken code. */
-function hasErrorNode(n: Node): boolean {
-  if (!n.hasError) return false;
-  if (n.type === 'ERROR') return true;
-  if (n.type === 'variable_expression' || n.type === 'inherit') return false;
-  for (const c of n.namedChildren) if (c && hasErrorNode(c)) return true;
+function hasErrorNode(root: Node): boolean {
+  // Iterative: error trees nest as deep as the file is long.
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!n.hasError) continue;
+    if (n.type === 'ERROR') return true;
+    if (n.type === 'variable_expression' || n.type === 'inherit') continue;
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
   return false;
 }
 

@@ -2,35 +2,39 @@
 // Trees live in wasm memory, which never shrinks: they are deleted when replaced or closed, and
 // only the most recently used documents keep one (others are re-parsed when next needed).
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import type { Position, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Language } from 'web-tree-sitter';
-import { ParsedNix, TextChange } from '../nix/parser';
+import { ParsedNix, TextChange, TooComplexError } from '../nix/parser';
 import type { Finding } from '../rules/findings';
 
 /** How many documents keep a tree: the files a person edits at once. Re-parsing another one
  * when it is next used costs milliseconds; each tree kept raises the wasm memory high-water mark. */
 export const MAX_TREES = 6;
 
+/** Why a document has no tree: over the size limit, or its parse went over the time budget. */
+export type SkipReason = 'too-large' | 'too-complex';
+
 export class DocumentState {
   findings?: { version: number; items: Finding[] };
   /** For least-recently-used eviction. */
   lastUse = 0;
-  private tree: ParsedNix | null;
+  /** Set when the document is not parsed, and why. */
+  skipped?: SkipReason;
+  private tree: ParsedNix | null = null;
   private evicted = false;
 
   constructor(
     public doc: TextDocument,
     private readonly store: DocumentStore,
   ) {
-    this.tree = store.parseText(doc.uri, doc.getText());
+    this.replace(store.parseText(doc.uri, doc.getText()));
     store.touch(this);
   }
 
-  /** The tree, re-parsed if it was evicted; null when the file is over the size limit. */
+  /** The tree, re-parsed if it was evicted; null when the file is skipped (see `skipped`). */
   get parsed(): ParsedNix | null {
     if (this.evicted) {
-      this.evicted = false;
-      this.tree = this.store.parseText(this.doc.uri, this.doc.getText());
+      this.replace(this.store.parseText(this.doc.uri, this.doc.getText()));
       this.store.touch(this);
       this.store.evictBeyondLimit();
     }
@@ -46,9 +50,11 @@ export class DocumentState {
     } else {
       try {
         this.tree.update(edits);
-      } catch {
-        // An edit that does not fit the tree (should not happen): start again from the text.
-        this.replace(this.store.parseText(this.doc.uri, text));
+        if (this.tree.text !== text) throw new Error('tree out of step with the document');
+      } catch (e) {
+        // Over the time budget, or an edit that does not fit the tree (should not happen):
+        // never keep a tree of another text.
+        this.replace(e instanceof TooComplexError ? 'too-complex' : this.store.parseText(this.doc.uri, text));
       }
     }
     this.store.touch(this);
@@ -74,11 +80,35 @@ export class DocumentState {
     this.tree = null;
   }
 
-  private replace(tree: ParsedNix | null): void {
+  private replace(tree: ParsedNix | SkipReason): void {
     this.tree?.dispose();
-    this.tree = tree;
+    this.tree = typeof tree === 'string' ? null : tree;
+    this.skipped = typeof tree === 'string' ? tree : undefined;
     this.evicted = false;
   }
+}
+
+/**
+ * The offsets an LSP range denotes in `doc`, or undefined when it is not a range at all. Clients
+ * may send anything: a start after the end is swapped (as the text library does), fractional
+ * numbers are rounded down, negative ones and lines or characters past the end are clamped.
+ */
+export function rangeOffsets(doc: TextDocument, range: unknown): { start: number; end: number } | undefined {
+  if (typeof range !== 'object' || range === null) return undefined;
+  const a = positionOf((range as { start?: unknown }).start);
+  const b = positionOf((range as { end?: unknown }).end);
+  if (!a || !b) return undefined;
+  const start = doc.offsetAt(a);
+  const end = doc.offsetAt(b);
+  return start <= end ? { start, end } : { start: end, end: start };
+}
+
+function positionOf(p: unknown): Position | undefined {
+  if (typeof p !== 'object' || p === null) return undefined;
+  const { line, character } = p as { line?: unknown; character?: unknown };
+  if (typeof line !== 'number' || typeof character !== 'number' || !Number.isFinite(line) || !Number.isFinite(character)) return undefined;
+  // Lines past the end map to the end of the text, characters past a line to its end (offsetAt).
+  return { line: Math.max(0, Math.floor(line)), character: Math.max(0, Math.floor(character)) };
 }
 
 export class DocumentStore {
@@ -114,13 +144,19 @@ export class DocumentStore {
     const edits: TextChange[] = [];
     let full = false;
     let doc = state.doc;
-    for (const change of changes) {
+    for (const change of Array.isArray(changes) ? changes : []) {
+      if (typeof change !== 'object' || change === null || typeof change.text !== 'string') continue;
       if ('range' in change) {
-        edits.push({ start: doc.offsetAt(change.range.start), end: doc.offsetAt(change.range.end), newText: change.text });
+        // The TextDocument gets the range rebuilt from the offsets the tree gets, so both copies
+        // of the text apply the same edit whatever the client sent.
+        const r = rangeOffsets(doc, change.range);
+        if (!r) continue;
+        edits.push({ start: r.start, end: r.end, newText: change.text });
+        doc = TextDocument.update(doc, [{ range: { start: doc.positionAt(r.start), end: doc.positionAt(r.end) }, text: change.text }], version);
       } else {
         full = true;
+        doc = TextDocument.update(doc, [{ text: change.text }], version);
       }
-      doc = TextDocument.update(doc, [change], version);
     }
     state.doc = doc;
     state.findings = undefined;
@@ -146,10 +182,10 @@ export class DocumentStore {
     for (const uri of [...this.docs.keys()]) this.close(uri);
   }
 
-  /** Parses a text, or null when it is over the size limit. */
-  parseText(uri: string, text: string): ParsedNix | null {
-    if (text.length > this.sizeLimit(uri)) return null;
-    return ParsedNix.createSync(this.language, text);
+  /** Parses a text, or says why not: over the size limit, or over the parse time budget. */
+  parseText(uri: string, text: string): ParsedNix | SkipReason {
+    if (text.length > this.sizeLimit(uri)) return 'too-large';
+    return ParsedNix.tryCreate(this.language, text) ?? 'too-complex';
   }
 
   limitFor(uri: string): number {

@@ -260,7 +260,7 @@ export class FlakeLensServer {
     if (!state) return;
     if (settings.maxFileSize !== (this.sizeLimits.get(uri) ?? DEFAULT_SETTINGS.maxFileSize)) {
       this.sizeLimits.set(uri, settings.maxFileSize);
-      if ((state.parsed === null) !== (state.doc.getText().length > settings.maxFileSize)) this.store.reparse(uri);
+      if ((state.skipped === 'too-large') !== (state.doc.getText().length > settings.maxFileSize)) this.store.reparse(uri);
     }
     const { findings, lockFindings, lockUri } = settings.enable ? this.analysisOf(state, settings) : { findings: [], lockFindings: [], lockUri: undefined };
     const byId = new Map<string, Finding>();
@@ -288,7 +288,7 @@ export class FlakeLensServer {
     const version = state.doc.version;
     const uri = state.doc.uri;
     const text = state.doc.getText();
-    if (!state.parsed) return { findings: tooLarge(text, settings), lockFindings: [] };
+    if (!state.parsed) return { findings: tooLarge(text, settings, state.skipped), lockFindings: [] };
     const isFlake = isFlakeUri(uri);
     const lockUri = isFlake ? siblingUri(uri, 'flake.lock') : undefined;
     const lock = lockUri ? this.lockText(lockUri) : undefined;
@@ -347,12 +347,14 @@ export class FlakeLensServer {
     } else if (!flake || !('text' in flake)) {
       await this.publishLock(lockUri, analyseLock(lock.text ?? '', settings, Date.now()));
     } else {
-      const parsed = ParsedNix.createSync(this.store.language, flake.text);
+      const parsed = ParsedNix.tryCreate(this.store.language, flake.text);
       try {
-        const r = analyseFlake({ text: flake.text, tree: parsed.tree, isFlake: true, settings, now: Date.now(), lock: { text: lock.text } });
+        // A flake.nix over the parse budget: the lock's own rules only.
+        const now = Date.now();
+        const r = parsed ? analyseFlake({ text: flake.text, tree: parsed.tree, isFlake: true, settings, now, lock: { text: lock.text } }) : { lockFindings: analyseLock(lock.text ?? '', settings, now) };
         await this.publishLock(lockUri, r.lockFindings);
       } finally {
-        parsed.dispose();
+        parsed?.dispose();
       }
     }
     this.noteGraphChange(flakeUri);
@@ -387,7 +389,7 @@ export class FlakeLensServer {
       const lock = this.lockText(lockUri);
       let parsed: ParsedNix | undefined;
       try {
-        const tree = open?.parsed?.tree ?? (flakeText !== undefined ? (parsed = ParsedNix.createSync(this.store.language, flakeText)).tree : undefined);
+        const tree = open?.parsed?.tree ?? (flakeText !== undefined ? (parsed = ParsedNix.tryCreate(this.store.language, flakeText) ?? undefined)?.tree : undefined);
         const ctx = flakeContext({ flakeText, flakeRoot: tree?.rootNode, lockText: lock?.text });
         const name = path.basename(path.dirname(uriToPath(flakeUri) ?? flakeUri));
         const dto = graphDto(ctx, flakeUri, lock ? lockUri : undefined, name);

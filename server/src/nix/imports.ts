@@ -1,7 +1,7 @@
 // Finds `import <nixpkgs input> ARGS` calls and classifies their arguments.
 import type { Node, Tree } from './parser';
 import { NixpkgsResolver } from './nixpkgs';
-import { attrName, attrPath, field, freeVariables, identifiersNamed, innermostWith, isInsideError, isPlainAttr, kids, resolve, selectPath, stringValue, unparen } from './syntax';
+import { attrName, attrPath, field, freeVariables, identifiersNamed, innermostWith, isInsideError, isPlainAttr, kids, parentOf, resolve, selectPath, stringValue, unparen } from './syntax';
 
 export type ImportKind =
   /** Only the system (and possibly empty config/overlays): `legacyPackages` gives the same value. */
@@ -44,12 +44,12 @@ export interface ImportSite {
 export function importCalls(tree: Tree, text?: string): { call: Node; target: Node; args: Node }[] {
   const out: { call: Node; target: Node; args: Node }[] = [];
   for (const id of identifiersNamed(tree.rootNode, text ?? tree.rootNode.text, 'import')) {
-    const fn = id.parent;
+    const fn = parentOf(id);
     if (fn?.type !== 'variable_expression') continue;
-    const inner = fn.parent;
+    const inner = parentOf(fn);
     if (inner?.type !== 'apply_expression' || !field(inner, 'function')?.equals(fn)) continue;
     const target = field(inner, 'argument');
-    const call = inner.parent;
+    const call = parentOf(inner);
     if (!target || call?.type !== 'apply_expression' || !field(call, 'function')?.equals(inner)) continue;
     const args = field(call, 'argument');
     if (!args || isInsideError(call)) continue;

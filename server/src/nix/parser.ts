@@ -3,7 +3,8 @@
 // behind a space before parsing. The masked text has the same length, so every offset holds.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Edit, Language, Node, Parser, Tree } from 'web-tree-sitter';
+import { Edit, Language, Node, Parser, Query, Tree } from 'web-tree-sitter';
+import { attrName, sweep, unparen } from './syntax';
 
 export type { Node, Tree };
 
@@ -46,7 +47,10 @@ const HPATH_RE = /~(?:\/[a-zA-Z0-9._\-+]+)+\/?/y;
 const SPATH_RE = /<[a-zA-Z0-9._\-+]+(?:\/[a-zA-Z0-9._\-+]+)*>/y;
 const ID_RE = /[a-zA-Z_][a-zA-Z0-9_'\-]*/y;
 const NUM_RE = /(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[Ee][+-]?[0-9]+)?/y;
-const MAYBE_TRAILING = /,\s*(?:(?:#[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*\}/;
+// A comma, maybe blanks, then `}` or a comment: the only way a trailing comma can start. Linear:
+// it never scans past the blanks after a comma (skipping comments here rescanned a long line
+// from every comma on it).
+const MAYBE_TRAILING = /,[ \t\r\n]*(?:\}|#|\/\*)/;
 
 function stickyLength(re: RegExp, text: string, i: number): number {
   re.lastIndex = i;
@@ -67,6 +71,8 @@ export function trailingFormalsCommas(text: string): number[] {
   let prev = ''; // last significant code token: 'open', 'sep', 'ellipsis' or 'other'
   const n = text.length;
   let i = 0;
+  let pathRunEnd = 0;
+  let schemeRunEnd = 0;
   while (i < n) {
     const mode = stack[stack.length - 1];
     const c = text.charCodeAt(i);
@@ -117,12 +123,18 @@ export function trailingFormalsCommas(text: string): number[] {
       continue;
     }
     if (c === 46 && text.startsWith('...', i)) { prev = 'ellipsis'; i += 3; continue; }
-    // Longest match among URI, paths, identifiers and numbers, as flex does.
+    // Longest match among URI, paths, identifiers and numbers, as flex does. A URI or a path
+    // matches only if the run of scheme or path characters from here ends in `:` or `/`; the run's
+    // end is remembered for the whole run, so `a.a.a…` is scanned once, not once per token.
+    if (i >= pathRunEnd) pathRunEnd = runEnd(text, i, isPathChar);
+    if (i >= schemeRunEnd) schemeRunEnd = runEnd(text, i, isSchemeChar);
+    const maybePath = text.charCodeAt(pathRunEnd) === 47 /* / */ && (isPathChar(text.charCodeAt(pathRunEnd + 1)) || text.startsWith('${', pathRunEnd + 1));
+    const maybeUri = isLetter(c) && text.charCodeAt(schemeRunEnd) === 58 /* : */ && URI_CHAR.test(text[schemeRunEnd + 1] ?? '');
     const len = Math.max(
-      stickyLength(URI_RE, text, i),
-      stickyLength(PATH_RE, text, i),
-      stickyLength(HPATH_RE, text, i),
-      stickyLength(SPATH_RE, text, i),
+      maybeUri ? stickyLength(URI_RE, text, i) : 0,
+      maybePath ? stickyLength(PATH_RE, text, i) : 0,
+      c === 126 /* ~ */ ? stickyLength(HPATH_RE, text, i) : 0,
+      c === 60 /* < */ ? stickyLength(SPATH_RE, text, i) : 0,
       stickyLength(ID_RE, text, i),
       stickyLength(NUM_RE, text, i),
     );
@@ -130,6 +142,32 @@ export function trailingFormalsCommas(text: string): number[] {
     prev = 'other';
   }
   return out;
+}
+
+const URI_CHAR = /[a-zA-Z0-9%/?:@&=+$,\-_.!~*']/;
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** `[a-zA-Z0-9._\-+]`: what a path segment is made of. */
+function isPathChar(c: number): boolean {
+  return isLetter(c) || isDigit(c) || c === 46 || c === 95 || c === 45 || c === 43;
+}
+
+/** `[a-zA-Z0-9+\-.]`: what a URI scheme is made of. */
+function isSchemeChar(c: number): boolean {
+  return isLetter(c) || isDigit(c) || c === 43 || c === 45 || c === 46;
+}
+
+/** The end of the run of characters from `i` for which `is` holds. */
+function runEnd(text: string, i: number, is: (c: number) => boolean): number {
+  while (i < text.length && is(text.charCodeAt(i))) i++;
+  return i;
 }
 
 function closesAfterTrivia(text: string, i: number): boolean {
@@ -179,6 +217,42 @@ function parserFor(language: Language): Parser {
   return parser;
 }
 
+/**
+ * How much CPU time one parse may take. tree-sitter's error recovery is super-linear on some garbage
+ * (`,/*` repeated, `x.a.a.a…`): 120 KB can take minutes, and the server is single-threaded. Past
+ * the budget the parse is cancelled and the document is not analysed (one `too-large` diagnostic).
+ */
+export const PARSE_BUDGET_MS = 1000;
+
+/** A parse that went over its time budget. */
+export class TooComplexError extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`parsing took longer than ${budgetMs} ms`);
+  }
+}
+
+/**
+ * Parses with the progress callback checking the time spent; throws TooComplexError past the
+ * budget. The time is this process's CPU time, not the clock's: on a busy machine (CI, a laptop
+ * compiling) a legitimate file must not go over the budget because it waited for a core.
+ */
+function parseWithin(parser: Parser, text: string, old: Tree | null, budgetMs: number): Tree {
+  const start = process.cpuUsage();
+  const budgetMicros = budgetMs * 1000;
+  const over = () => {
+    const used = process.cpuUsage(start);
+    return used.user + used.system > budgetMicros;
+  };
+  // Called every hundred or so parser operations; returning true cancels the parse.
+  const tree = parser.parse(text, old, { progressCallback: over });
+  if (!tree) {
+    // A cancelled parse resumes on the next call unless reset.
+    parser.reset();
+    throw new TooComplexError(budgetMs);
+  }
+  return tree;
+}
+
 /** A parsed document that can be re-parsed incrementally. */
 export class ParsedNix {
   private constructor(
@@ -186,29 +260,50 @@ export class ParsedNix {
     public text: string,
     public tree: Tree,
     private masked: number[],
+    private readonly budgetMs: number,
   ) {}
 
-  static async create(text: string): Promise<ParsedNix> {
+  static async create(text: string, budgetMs = PARSE_BUDGET_MS): Promise<ParsedNix> {
     const language = await loadNix();
-    return ParsedNix.createSync(language, text);
+    return ParsedNix.createSync(language, text, budgetMs);
   }
 
-  static createSync(language: Language, text: string): ParsedNix {
+  /** Parses `text`; throws TooComplexError when that takes longer than `budgetMs`. */
+  static createSync(language: Language, text: string, budgetMs = PARSE_BUDGET_MS): ParsedNix {
     const parser = parserFor(language);
     const masked = trailingFormalsCommas(text);
-    const tree = parser.parse(maskText(text, masked));
-    if (!tree) throw new Error('tree-sitter returned no tree');
-    return new ParsedNix(parser, text, tree, masked);
+    const tree = parseWithin(parser, maskText(text, masked), null, budgetMs);
+    return new ParsedNix(parser, text, tree, masked, budgetMs);
   }
 
-  /** Applies edits in order (each relative to the text left by the previous one) and re-parses once. */
+  /** As createSync, but null when the parse goes over its budget. */
+  static tryCreate(language: Language, text: string, budgetMs = PARSE_BUDGET_MS): ParsedNix | null {
+    try {
+      return ParsedNix.createSync(language, text, budgetMs);
+    } catch (e) {
+      if (e instanceof TooComplexError) return null;
+      throw e;
+    }
+  }
+
+  /**
+   * Applies edits in order (each relative to the text left by the previous one) and re-parses
+   * once. Edits must be valid for the text they apply to (see `checkChange`); an invalid one
+   * throws before anything changes. Throws TooComplexError past the budget (then the tree is
+   * stale: the caller must drop this object).
+   */
   update(changes: TextChange[]): void {
     let text = this.text;
+    for (const ch of changes) {
+      checkChange(ch, text.length);
+      text = applyChange(text, ch);
+    }
+    text = this.text;
     let masked = this.masked;
     for (const ch of changes) {
       const delta = ch.newText.length - (ch.end - ch.start);
       this.tree.edit(editFor(text, ch));
-      text = text.slice(0, ch.start) + ch.newText + text.slice(ch.end);
+      text = applyChange(text, ch);
       masked = masked.filter((p) => p < ch.start || p >= ch.end).map((p) => (p >= ch.end ? p + delta : p));
     }
     // Masking decided by text outside the edits may change too (typing `}` after a comma):
@@ -218,8 +313,7 @@ export class ParsedNix {
     const after = new Set(now);
     for (const p of now) if (!before.has(p)) this.tree.edit(oneChar(text, p));
     for (const p of masked) if (!after.has(p)) this.tree.edit(oneChar(text, p));
-    const tree = this.parser.parse(maskText(text, now), this.tree);
-    if (!tree) throw new Error('tree-sitter returned no tree');
+    const tree = parseWithin(this.parser, maskText(text, now), this.tree, this.budgetMs);
     this.tree.delete();
     this.tree = tree;
     this.text = text;
@@ -229,6 +323,22 @@ export class ParsedNix {
   dispose(): void {
     this.tree.delete();
   }
+}
+
+/**
+ * Throws unless `ch` is a valid edit of a text of `length` UTF-16 units: integer offsets with
+ * 0 <= start <= end <= length. LSP clients may send anything; every copy of the text (the
+ * TextDocument, this tree) must see the same edit, so the LSP layer normalises positions with
+ * `normaliseRange` first and this is the last check.
+ */
+export function checkChange(ch: TextChange, length: number): void {
+  if (!Number.isInteger(ch.start) || !Number.isInteger(ch.end) || ch.start < 0 || ch.start > ch.end || ch.end > length || typeof ch.newText !== 'string') {
+    throw new RangeError(`invalid edit [${ch.start}, ${ch.end}) of a text of length ${length}`);
+  }
+}
+
+function applyChange(text: string, ch: TextChange): string {
+  return text.slice(0, ch.start) + ch.newText + text.slice(ch.end);
 }
 
 function pointAt(text: string, offset: number): { row: number; column: number } {
@@ -311,27 +421,89 @@ function trailingSlashes(text: string): number[] {
 export function grammarGaps(tree: Tree, text: string): GrammarGap[] {
   const out: GrammarGap[] = [];
   if (text.includes('or')) {
-    for (const m of text.matchAll(WORD_OR)) {
-      const node = tree.rootNode.descendantForIndex(m.index!, m.index! + 2);
-      if (node?.type !== 'identifier') continue;
-      const parent = node.parent;
+    const words = [...text.matchAll(WORD_OR)].map((m) => ({ start: m.index!, end: m.index! + 2 }));
+    // One forward walk for every candidate: asking each node for its parent walks down from the
+    // root in web-tree-sitter, quadratic on `or or or …`, which nests as deep as it is long.
+    sweep(tree, words, (path, d) => {
+      const node = path[d];
+      if (node.type !== 'identifier') return;
+      const parent = d > 0 ? path[d - 1] : null;
+      const grand = d > 1 ? path[d - 2] : null;
       // Nix keeps `f or` (an application to a variable named `or`) for backwards compatibility.
       const legacyArgument =
-        parent?.type === 'variable_expression' && parent.parent?.type === 'apply_expression' && parent.parent.childForFieldName('argument')?.equals(parent);
+        parent?.type === 'variable_expression' && grand?.type === 'apply_expression' && grand.childForFieldName('argument')?.equals(parent);
       const asVariable = parent?.type === 'variable_expression' && !legacyArgument;
       const asParameter = parent?.type === 'formal' || (parent?.type === 'function_expression' && parent.childForFieldName('universal')?.equals(node));
       if (asVariable || asParameter) {
         out.push({ start: node.startIndex, end: node.endIndex, message: '`or` is a keyword: Nix does not allow it as a variable or a function parameter.' });
       }
-    }
+    });
   }
   if (text.includes('/')) {
-    for (const slash of trailingSlashes(text)) {
-      const node = tree.rootNode.descendantForIndex(slash, slash + 1);
-      let p: Node | null = node;
-      while (p && p.type !== 'path_expression' && p.type !== 'hpath_expression') p = p.type === 'path_fragment' ? p.parent : null;
-      if (p && p.endIndex === slash + 1) {
+    const slashes = trailingSlashes(text).map((s) => ({ start: s, end: s + 1 }));
+    sweep(tree, slashes, (path, d, slash) => {
+      let i = d;
+      while (i >= 0 && path[i].type === 'path_fragment') i--;
+      const p = i >= 0 ? path[i] : null;
+      if (p && (p.type === 'path_expression' || p.type === 'hpath_expression') && p.endIndex === slash.end) {
         out.push({ start: p.startIndex, end: p.endIndex, message: `The path \`${p.text}\` ends with a slash, which Nix rejects.` });
+      }
+    });
+  }
+  if (!tree.rootNode.hasError && !tree.rootNode.childForFieldName('expression')) {
+    out.push({ start: 0, end: Math.min(1, text.length), message: 'The file holds no expression; Nix cannot parse an empty file.' });
+  }
+  out.push(...duplicateNames(tree));
+  return out.sort((a, b) => a.start - b.start);
+}
+
+const setQueries = new WeakMap<Language, Query>();
+
+/**
+ * Attributes bound twice in one attrset or let, and formals named twice, which Nix's parser
+ * rejects (`{ a = 1; a = 2; }`, `{ a, a }:`, `{ a, ... }@a:`). Only the certain cases: Nix
+ * merges two attrset literals for one name (`a = { b = 1; }; a.c = 2;`), so a name is a
+ * duplicate only when one of its bindings is neither a nested path nor an attrset literal, and
+ * dynamic names are left to evaluation. The sets are found by a query (one pass in wasm).
+ */
+function duplicateNames(tree: Tree): GrammarGap[] {
+  const out: GrammarGap[] = [];
+  let query = setQueries.get(tree.language);
+  if (!query) setQueries.set(tree.language, (query = new Query(tree.language, '(binding_set) @set (function_expression formals: (formals)) @fn')));
+  for (const { name, node } of query.captures(tree.rootNode)) {
+    if (name === 'fn') {
+      const seen = new Set<string>();
+      const names = node.childForFieldName('formals')!.childrenForFieldName('formal').map((f) => f.childForFieldName('name'));
+      const universal = node.childForFieldName('universal');
+      for (const id of universal ? [...names, universal] : names) {
+        if (!id) continue;
+        if (seen.has(id.text)) out.push({ start: id.startIndex, end: id.endIndex, message: `The function argument \`${id.text}\` is named twice, which Nix rejects.` });
+        seen.add(id.text);
+      }
+      continue;
+    }
+    // Per name: true once a binding that cannot merge (a value other than an attrset literal, an inherit) binds it.
+    const plain = new Map<string, boolean>();
+    const note = (id: Node, key: string, merges: boolean) => {
+      const prev = plain.get(key);
+      if (prev !== undefined && (prev || !merges)) {
+        out.push({ start: id.startIndex, end: id.endIndex, message: `The attribute \`${key}\` is already defined in this set, which Nix rejects.` });
+      }
+      plain.set(key, (prev ?? false) || !merges);
+    };
+    for (const b of node.namedChildren) {
+      if (b?.type === 'binding') {
+        const attrs = b.childForFieldName('attrpath')?.childrenForFieldName('attr') ?? [];
+        const key = attrName(attrs[0] ?? null);
+        if (key === undefined) continue;
+        const value = unparen(b.childForFieldName('expression'));
+        const literal = value?.type === 'attrset_expression' || value?.type === 'rec_attrset_expression';
+        note(attrs[0], key, attrs.length > 1 || literal);
+      } else if (b?.type === 'inherit' || b?.type === 'inherit_from') {
+        for (const a of b.childForFieldName('attrs')?.childrenForFieldName('attr') ?? []) {
+          const key = attrName(a);
+          if (key !== undefined) note(a, key, false);
+        }
       }
     }
   }

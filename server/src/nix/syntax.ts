@@ -50,17 +50,17 @@ export function attrPath(node: Node | null): string[] | undefined {
   return names;
 }
 
-/** `x.a.b` as ['x','a','b'] when the base is a variable and the path is static. */
+/** `x.a.b` as ['x','a','b'] when the base is a variable and the path is static. Iterative: `((x.a).b).c` may nest deep. */
 export function selectPath(node: Node | null): string[] | undefined {
-  node = unparen(node);
-  if (!node) return undefined;
-  if (node.type === 'variable_expression') return [field(node, 'name')!.text];
-  if (node.type === 'select_expression' && !field(node, 'default')) {
-    const base = selectPath(field(node, 'expression'));
+  const rests: string[][] = [];
+  for (node = unparen(node); node?.type === 'select_expression'; node = unparen(field(node, 'expression'))) {
+    if (field(node, 'default')) return undefined;
     const rest = attrPath(field(node, 'attrpath'));
-    return base && rest ? [...base, ...rest] : undefined;
+    if (!rest) return undefined;
+    rests.push(rest);
   }
-  return undefined;
+  if (node?.type !== 'variable_expression') return undefined;
+  return [field(node, 'name')!.text, ...rests.reverse().flat()];
 }
 
 export function isVariable(node: Node | null, name: string): boolean {
@@ -111,17 +111,124 @@ export function parentOf(node: Node): Node | null {
   return p;
 }
 
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * For each range, the node `root.descendantForIndex(start, end)` gives, with its ancestors:
+ * `visit(path, depth)` gets the node at `path[depth]` after its ancestors (the array is reused:
+ * read it during the call only). Ranges come sorted by start and do not overlap. In
+ * web-tree-sitter `descendantForIndex` and `node.parent` each walk down from the root, which is
+ * quadratic on a deep tree (`f a a a …` nests one application per argument); this is one walk
+ * with a TreeCursor that only moves forward, so it visits each node at most once. It also
+ * fills the parent memo, so `parentOf` costs nothing on these nodes and their ancestors.
+ */
+export function sweep<R extends Span>(tree: Tree, ranges: Iterable<R>, visit: (path: readonly Node[], depth: number, range: R) => void): void {
+  const memo = memoFor(parentMemo, tree);
+  const root = tree.rootNode;
+  const cursor = root.walk();
+  const path: Node[] = [root];
+  // Where a child stands relative to the range, as ts_node_descendant_for_byte_range decides.
+  const test = (r: Span): 'skip' | 'match' | 'stop' => {
+    const s = cursor.startIndex;
+    const e = cursor.endIndex;
+    if (e < r.end || (s === e ? e < r.start : e <= r.start)) return 'skip';
+    return r.start < s ? 'stop' : 'match';
+  };
+  const enter = () => {
+    const child = cursor.currentNode;
+    memo.set(child.id, path[path.length - 2]);
+    path[path.length - 1] = child;
+  };
+  const holds = (n: Node, r: Span) => n.startIndex <= r.start && r.end <= n.endIndex;
+  let prevEnd = -1;
+  try {
+    for (const r of ranges) {
+      if (r.start < prevEnd) {
+        // Out of order or overlapping: start again from the root (correct, just not linear).
+        cursor.reset(root);
+        path.length = 1;
+      }
+      prevEnd = r.end;
+      while (path.length > 1 && !holds(path[path.length - 2], r)) {
+        cursor.gotoParent();
+        path.pop();
+      }
+      let at = path.length - 1;
+      if (path.length > 1) {
+        // The cursor is on a child of the node that holds the range: move forward to the child
+        // that holds it, if one does.
+        let m = test(r);
+        let moved = false;
+        while (m === 'skip' && cursor.gotoNextSibling()) {
+          moved = true;
+          m = test(r);
+        }
+        if (moved) enter();
+        if (m !== 'match') at = path.length - 2;
+      }
+      // Down from a node that holds the range, while a child does.
+      while (at === path.length - 1 && cursor.gotoFirstChild()) {
+        path.push(root);
+        let m = test(r);
+        while (m === 'skip' && cursor.gotoNextSibling()) m = test(r);
+        enter();
+        at = m === 'match' ? path.length - 1 : path.length - 2;
+      }
+      visit(path, at, r);
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** The nodes at these ranges (see `sweep`), each with its parent remembered for `parentOf`. */
+export function nodesAt<R extends Span>(tree: Tree, ranges: Iterable<R>): { node: Node; range: R }[] {
+  const out: { node: Node; range: R }[] = [];
+  sweep(tree, ranges, (path, depth, range) => out.push({ node: path[depth], range }));
+  return out;
+}
+
+/**
+ * ERROR and MISSING nodes in document order, outermost only, at most `limit`: a walk that enters
+ * only subtrees with errors, iterative because error trees nest as deep as the file is long.
+ */
+export function errorNodes(tree: Tree, limit = Infinity): Node[] {
+  const out: Node[] = [];
+  if (!tree.rootNode.hasError) return out;
+  const cursor = tree.walk();
+  try {
+    for (;;) {
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) {
+        out.push(node);
+        if (out.length >= limit) break;
+      } else if (node.hasError && cursor.gotoFirstChild()) {
+        continue;
+      }
+      let next = cursor.gotoNextSibling();
+      while (!next && cursor.gotoParent()) next = cursor.gotoNextSibling();
+      if (!next) break;
+    }
+  } finally {
+    cursor.delete();
+  }
+  return out;
+}
+
 /** What a scope-introducing node binds for a given child, or undefined if it binds nothing there. */
-function scopeBindings(scope: Node, child: Node): Map<string, Node> | undefined {
+function scopeBindings(scope: Node): Map<string, Node> | undefined {
   const type = scope.type;
   if (type !== 'function_expression' && type !== 'let_expression' && type !== 'rec_attrset_expression') return undefined;
   const m = memoFor(scopeMemo, scope.tree);
   let b = m.get(scope.id);
-  if (b === undefined) m.set(scope.id, (b = computeScopeBindings(scope, child) ?? null));
+  if (b === undefined) m.set(scope.id, (b = computeScopeBindings(scope) ?? null));
   return b ?? undefined;
 }
 
-function computeScopeBindings(scope: Node, child: Node): Map<string, Node> | undefined {
+function computeScopeBindings(scope: Node): Map<string, Node> | undefined {
   switch (scope.type) {
     case 'function_expression': {
       const out = new Map<string, Node>();
@@ -138,7 +245,6 @@ function computeScopeBindings(scope: Node, child: Node): Map<string, Node> | und
     case 'rec_attrset_expression':
       return boundNames(scope.namedChildren.find((c) => c?.type === 'binding_set') ?? null);
     default:
-      void child;
       return undefined;
   }
 }
@@ -150,12 +256,33 @@ export interface Resolved {
   scope: Node | null;
 }
 
+const SCOPES = new Set(['function_expression', 'let_expression', 'rec_attrset_expression']);
+const scopeParentMemo = new WeakMap<Tree, Map<number, Node | null>>();
+
+/**
+ * The nearest ancestor that binds names (function, let, rec attrset), remembered for every node
+ * passed on the way: resolving each variable of `f a a a …` would otherwise walk the whole depth.
+ */
+function enclosingScope(node: Node): Node | null {
+  const m = memoFor(scopeParentMemo, node.tree);
+  const passed: number[] = [];
+  let result: Node | null | undefined;
+  for (let cur = node; result === undefined; ) {
+    result = m.get(cur.id);
+    if (result !== undefined) break;
+    passed.push(cur.id);
+    const parent = parentOf(cur);
+    if (!parent || SCOPES.has(parent.type)) result = parent;
+    else cur = parent;
+  }
+  for (const id of passed) m.set(id, result);
+  return result;
+}
+
 /** Resolves a variable name as seen at `at`, walking lexical scopes outwards. */
 export function resolve(name: string, at: Node): Resolved {
-  let child = at;
-  for (let p = parentOf(at); p; child = p, p = parentOf(p)) {
-    const names = scopeBindings(p, child);
-    const binder = names?.get(name);
+  for (let p = enclosingScope(at); p; p = enclosingScope(p)) {
+    const binder = scopeBindings(p)?.get(name);
     if (binder) return { binder, scope: p };
   }
   return { binder: null, scope: null };
@@ -218,16 +345,19 @@ export function innermostWith(at: Node): Node | null {
 /**
  * Identifiers spelled exactly `word` (or, with `prefix`, `prefix + word`), found by scanning the
  * text and asking the tree what is there: a word inside a longer name, a string or a comment is
- * not an identifier node of exactly that range. Document order. `text` is the parsed text.
+ * not an identifier node of exactly that range. Document order. `root` is the tree's root node,
+ * `text` the parsed text.
  */
 export function identifiersNamed(root: Node, text: string, word: string, prefix = ''): Node[] {
+  const ranges: Span[] = [];
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + word.length)) ranges.push({ start: i, end: i + word.length });
   const out: Node[] = [];
-  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + word.length)) {
-    const end = i + word.length;
-    const n = root.descendantForIndex(i, end);
-    if (!n || n.endIndex !== end || n.type !== 'identifier') continue;
-    if (n.startIndex === i || (prefix && n.startIndex === i - prefix.length && text.startsWith(prefix, n.startIndex))) out.push(n);
-  }
+  // One forward walk for all of them (and their parents are remembered for parentOf).
+  sweep(root.tree, ranges, (path, depth, r) => {
+    const n = path[depth];
+    if (n.endIndex !== r.end || n.type !== 'identifier') return;
+    if (n.startIndex === r.start || (prefix && n.startIndex === r.start - prefix.length && text.startsWith(prefix, n.startIndex))) out.push(n);
+  });
   return out;
 }
 
@@ -254,9 +384,29 @@ export function binderDefinition(binder: Node): Node | null {
   return null;
 }
 
+// Per tree: the outermost ERROR and MISSING nodes as sorted, disjoint ranges.
+const errorMemo = new WeakMap<Tree, [number, number][]>();
+
+/**
+ * Is the node inside an ERROR node (or MISSING)? By range against the tree's outermost error
+ * nodes, found once per tree: walking up through parents costs the tree's depth per call.
+ */
 export function isInsideError(node: Node): boolean {
-  for (let p: Node | null = node; p; p = parentOf(p)) if (p.isError || p.isMissing) return true;
-  return false;
+  let errors = errorMemo.get(node.tree);
+  if (!errors) errorMemo.set(node.tree, (errors = errorNodes(node.tree).map((e) => [e.startIndex, e.endIndex])));
+  if (errors.length === 0) return false;
+  if (node.isMissing || node.isError) return true;
+  const s = node.startIndex;
+  const e = node.endIndex;
+  // The last error that starts at or before the node: the only one that can contain it.
+  let lo = 0;
+  let hi = errors.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (errors[mid][0] <= s) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && e <= errors[lo - 1][1];
 }
 
 /** Nix identifiers that may be written bare in an attrpath. */

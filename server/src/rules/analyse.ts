@@ -2,9 +2,10 @@
 // user's severities. Pure: the caller parses and reads flake.lock.
 import { ContextOptions, DocumentContext } from './context';
 import type { Finding, RuleCode } from './findings';
-import type { Node, Tree } from '../nix/parser';
+import { PARSE_BUDGET_MS, type Node, type Tree } from '../nix/parser';
 import { Settings, ruleSetting } from '../config';
 import { LineIndex } from '../nix/lineIndex';
+import { errorNodes } from '../nix/syntax';
 import { runDocumentRules } from './index';
 import { syntaxErrors } from './syntaxErrors';
 import { flakeContext, flakeFindings, lockNixpkgsInputs } from './flake';
@@ -47,13 +48,15 @@ export function analyseFlake(input: AnalyseInput & { lock?: { text?: string; fla
   const lockNixpkgs = [...(input.lockNixpkgsInputs ?? []), ...lockNixpkgsInputs(lock?.graph)];
   const ctx = new DocumentContext(text, tree, { ...input, lockNixpkgsInputs: lockNixpkgs, extraNixpkgsInputs: settings.nixpkgsInputs, flakeInputs: lock?.flake });
   const findings: Finding[] = [];
-  if (enabled('syntax')) findings.push(...syntaxErrors(tree, text));
+  // Computed even when the rule is off: a file Nix cannot parse gets no safe fix (see finish).
+  const syntax = syntaxErrors(tree, text);
+  if (enabled('syntax')) findings.push(...syntax);
   findings.push(...runDocumentRules(ctx, enabled));
   const byFile = lock ? flakeFindings(lock, enabled) : { flake: [], lock: [] };
   findings.push(...byFile.flake);
   if (lock) findings.push(...nixpkgsFindings(lock, settings, input.now));
   return {
-    findings: finish(findings, text, tree, settings),
+    findings: finish(findings, text, tree, settings, syntax.length > 0),
     lockFindings: input.lock?.text !== undefined ? finish(byFile.lock, input.lock.text, null, settings) : [],
     lock,
   };
@@ -85,10 +88,25 @@ function nixpkgsFindings(ctx: LockContext, settings: Settings, now: number | und
   ];
 }
 
-/** Applies suppression comments and severities, and drops fixes that would edit inside a syntax error. */
-export function finish(findings: Finding[], text: string, tree: Tree | null, settings: Settings): Finding[] {
+/**
+ * Applies suppression comments and severities, and drops fixes that would edit inside a syntax
+ * error. In a file Nix cannot parse (`broken`) no fix is safe: fix-all and the CLI apply none,
+ * since what a fix means depends on code around it that has no meaning yet.
+ */
+export function finish(findings: Finding[], text: string, tree: Tree | null, settings: Settings, broken = false): Finding[] {
   const ignore = suppressions(text, tree);
-  const errors = tree && tree.rootNode.hasError ? errorRanges(tree.rootNode) : [];
+  // Outermost error nodes: in document order and disjoint, so a binary search finds the one an edit may touch.
+  const errors = tree && tree.rootNode.hasError ? errorRanges(tree) : [];
+  const touchesError = (e: { start: number; end: number }) => {
+    let lo = 0;
+    let hi = errors.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (errors[mid][1] <= e.start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < errors.length && errors[lo][0] < e.end;
+  };
   // Line numbers only matter when a comment suppresses something; one index serves every finding.
   let lines: LineIndex | undefined;
   const out: Finding[] = [];
@@ -96,7 +114,7 @@ export function finish(findings: Finding[], text: string, tree: Tree | null, set
     const setting = ruleSetting(settings, f.code);
     if (setting === 'off') continue;
     if (!ignore.empty && ignore.isIgnored(f.code, (lines ??= new LineIndex(text)).positionAt(f.start).line)) continue;
-    const fixes = f.fixes.filter((fix) => !fix.edits.some((e) => errors.some(([s, t]) => e.start < t && e.end > s)));
+    const fixes = f.fixes.filter((fix) => !fix.edits.some(touchesError)).map((fix) => (broken && fix.safe ? { ...fix, safe: false } : fix));
     out.push({ ...f, severity: setting, fixes });
   }
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
@@ -149,28 +167,25 @@ function markedComments(tree: Tree, text: string): Node[] {
   return out;
 }
 
-function errorRanges(root: Node): [number, number][] {
-  const out: [number, number][] = [];
-  const visit = (n: Node) => {
-    if (n.isError || n.isMissing) {
-      out.push([n.startIndex, Math.max(n.endIndex, n.startIndex + 1)]);
-      return;
-    }
-    for (const c of n.children) if (c && c.hasError) visit(c);
-  };
-  visit(root);
-  return out;
+function errorRanges(tree: Tree): [number, number][] {
+  return errorNodes(tree).map((n) => [n.startIndex, Math.max(n.endIndex, n.startIndex + 1)]);
 }
 
-/** The one finding for a file over the size limit; severity and suppression as for any rule. */
-export function tooLarge(text: string, settings: Settings): Finding[] {
+/**
+ * The one finding for a file that is not analysed: over the size limit, or (`too-complex`) its
+ * parse went over the time budget. Severity and suppression as for any rule.
+ */
+export function tooLarge(text: string, settings: Settings, reason: 'too-large' | 'too-complex' = 'too-large'): Finding[] {
   const limit = settings.maxFileSize;
+  const message = reason === 'too-complex'
+    ? `Flake Lens skipped this file: parsing it took more than ${PARSE_BUDGET_MS} ms of CPU time, so it is not analysed (text that nests this deep or repeats one construct this often is usually generated or hostile).`
+    : `Flake Lens skipped this file: ${text.length} characters is over the limit of ${limit} (setting flakeLens.maxFileSize).`;
   return finish([{
     code: 'too-large',
     start: 0,
     end: Math.min(text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'), text.length),
     severity: 'information',
-    message: `Flake Lens skipped this file: ${text.length} characters is over the limit of ${limit} (setting flakeLens.maxFileSize).`,
+    message,
     fixes: [],
   }], text, null, settings);
 }

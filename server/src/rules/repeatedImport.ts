@@ -38,10 +38,12 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
   }
   // Names given out by earlier plans: fix-all applies them together, so each needs its own.
   const reserved = new Set<string>();
+  let wordSet: Set<string> | undefined;
+  const words = () => (wordSet ??= wordsOf(ctx.text));
   const pending: { finding: Finding; plan: Plan | undefined }[] = [];
   for (const group of groups.values()) {
     if (group.length >= 2) {
-      const plan = hoist(ctx, group, commonAncestor(group.map((s) => s.call)), reserved);
+      const plan = hoist(ctx, group, commonAncestor(group.map((s) => s.call)), reserved, words());
       for (const site of group) {
         pending.push({
           plan,
@@ -59,7 +61,7 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
     const loop = iteratedLambda(site);
     if (!loop) continue;
     pending.push({
-      plan: hoist(ctx, [site], loop.from, reserved),
+      plan: hoist(ctx, [site], loop.from, reserved, words()),
       finding: finding(
         site,
         `\`import ${site.target.text}\` is inside ${loop.how} but does not depend on its arguments: ` +
@@ -228,15 +230,25 @@ function iteratedLambda(site: ImportSite): Loop | undefined {
 
 const EXPRESSION = /_expression$/;
 
-function freshName(text: string, input: string, reserved: Set<string>): string {
-  const taken = (n: string) => reserved.has(n) || new RegExp(`(^|[^a-zA-Z0-9_'-])${n.replace(/'/g, "\\'")}($|[^a-zA-Z0-9_'-])`).test(text);
-  const base = input === 'nixpkgs' ? 'pkgs' : `${input.replace(/-/g, '_')}Pkgs`;
+/** Every maximal run of identifier characters in the text: the names a new binding must not shadow. */
+function wordsOf(text: string): Set<string> {
+  return new Set(text.match(/[a-zA-Z0-9_'-]+/g) ?? []);
+}
+
+/**
+ * A name for the hoisted binding that the text does not use yet. It is built from the input name
+ * but only from identifier characters (`inputs."a+b"` gives `a_bPkgs`), so it is always valid Nix.
+ */
+export function freshName(words: ReadonlySet<string>, input: string, reserved: Set<string>): string {
+  const taken = (n: string) => reserved.has(n) || words.has(n);
+  const stem = input === 'nixpkgs' ? 'pkgs' : `${input.replace(/[^a-zA-Z0-9_']/g, '_')}Pkgs`;
+  const base = /^[a-zA-Z_]/.test(stem) ? stem : `_${stem}`;
   for (const n of [base, `${base}'`, `${base}''`, `shared${base[0].toUpperCase()}${base.slice(1)}`]) if (!taken(n)) return n;
   for (let i = 1; ; i++) if (!taken(`${base}${i}`)) return `${base}${i}`;
 }
 
 /** Replaces each site by a name bound once: an existing `let` binding, a new one, or a new `let`. */
-function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node, reserved: Set<string>): Plan | undefined {
+function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node, reserved: Set<string>, words: ReadonlySet<string>): Plan | undefined {
   const expr = sites[0].call;
   const target = sites[0].target.text;
   const replaceAll = (name: string, except?: ImportSite): OffsetEdit[] =>
@@ -257,7 +269,7 @@ function hoist(ctx: DocumentContext, sites: ImportSite[], from: Node, reserved: 
     }
   }
 
-  const name = freshName(ctx.text, sites[0].input, reserved);
+  const name = freshName(words, sites[0].input, reserved);
   reserved.add(name);
   // 2. The nearest enclosing let where the import means the same: add a binding there.
   for (let p: Node | null = from; p; p = p.parent) {

@@ -1,14 +1,14 @@
 // syntax: where tree-sitter (with formals trailing commas masked, as Nix accepts them) finds an
 // ERROR or MISSING node. Other rules keep running on the parts that parse.
 import type { Finding } from './findings';
-import { grammarGaps, type Node, type Tree } from '../nix/parser';
+import { grammarGaps, type Tree } from '../nix/parser';
+import { errorNodes } from '../nix/syntax';
 
 const LIMIT = 50;
 
 export function syntaxErrors(tree: Tree, text: string): Finding[] {
   const out: Finding[] = [];
-  const visit = (node: Node) => {
-    if (out.length >= LIMIT) return;
+  for (const node of errorNodes(tree, LIMIT)) {
     if (node.isMissing) {
       const at = node.startIndex;
       out.push({
@@ -19,25 +19,20 @@ export function syntaxErrors(tree: Tree, text: string): Finding[] {
         message: `Syntax error: missing ${describe(node.type)} here.`,
         fixes: [],
       });
-      return;
+      continue;
     }
-    if (node.isError) {
-      const snippet = text.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 40)).split('\n')[0];
-      out.push({
-        code: 'syntax',
-        start: node.startIndex,
-        end: Math.max(node.endIndex, Math.min(node.startIndex + 1, text.length)),
-        severity: 'error',
-        message: snippet.trim()
-          ? `Syntax error: unexpected \`${snippet.trim()}\`; Nix cannot parse this file.`
-          : 'Syntax error: unexpected end of input; Nix cannot parse this file.',
-        fixes: [],
-      });
-      return;
-    }
-    for (const child of node.children) if (child && child.hasError) visit(child);
-  };
-  if (tree.rootNode.hasError) visit(tree.rootNode);
+    const snippet = text.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 40)).split('\n')[0];
+    out.push({
+      code: 'syntax',
+      start: node.startIndex,
+      end: Math.max(node.endIndex, Math.min(node.startIndex + 1, text.length)),
+      severity: 'error',
+      message: snippet.trim()
+        ? `Syntax error: unexpected \`${snippet.trim()}\`; Nix cannot parse this file.`
+        : 'Syntax error: unexpected end of input; Nix cannot parse this file.',
+      fixes: [],
+    });
+  }
   for (const gap of grammarGaps(tree, text)) {
     if (out.length >= LIMIT) break;
     out.push({ code: 'syntax', start: gap.start, end: gap.end, severity: 'error', message: `Syntax error: ${gap.message}`, fixes: [] });
