@@ -26,7 +26,8 @@ export function legacyPackages(ctx: DocumentContext): Finding[] {
         end: o.call.endIndex,
         message: instanceKey(o) === key ? 'the same instance is imported again here' : `${o.input} is also imported here`,
       })),
-      fixes: [
+      // Arguments bound elsewhere whose system means something else here: no rewrite.
+      fixes: site.system!.portable === false ? [] : [
         {
           title: `Use ${replacement}`,
           edits: [replaceCall(site.call, replacement)],
