@@ -25,6 +25,7 @@ import {
   corpusFiles,
   readSnapshot,
   readText,
+  rowKey,
   snapshotRows,
   writeSnapshot,
 } from './engine';
@@ -225,9 +226,19 @@ async function main(): Promise<number> {
     if (added.length || removed.length) console.log('  (review them, then `npm run corpus -- --update`)');
     bad += added.length + removed.length;
   }
-  const unjudged = readSnapshot().filter((r) => !r.verdict).length;
-  const wrong = readSnapshot().filter((r) => /^wrong\b/.test(r.verdict)).length;
-  console.log(`verdicts: ${rows.length - unjudged} judged, ${unjudged} not judged, ${wrong} judged wrong`);
+  // Verdicts of the findings found now (a finding's verdict is kept by key).
+  const verdicts = new Map(old.map((r) => [rowKey(r), r.verdict]));
+  const judged = rows.map((r) => verdicts.get(rowKey(r)) ?? '');
+  const byCode = new Map<string, { all: number; judged: number; wrong: number }>();
+  rows.forEach((r, i) => {
+    const e = byCode.get(r.code) ?? { all: 0, judged: 0, wrong: 0 };
+    e.all++;
+    if (judged[i]) e.judged++;
+    if (/^wrong\b/.test(judged[i])) e.wrong++;
+    byCode.set(r.code, e);
+  });
+  console.log('verdicts:');
+  for (const [code, e] of byCode) console.log(`  ${code.padEnd(22)} ${e.all} findings, ${e.judged} judged, ${e.wrong} judged wrong`);
   return bad > 0 ? 1 : 0;
 }
 

@@ -383,3 +383,21 @@ test('a long chain of aliases stops at a bound, and does not hang', async () => 
   const text = flake(`{ nixpkgs, ... }: let ${names} a2000 = { system = "x86_64-linux"; }; in { x = import nixpkgs a0; }`);
   assert.deepEqual(only(await lint(text)), []);
 });
+
+test('the fallback of `legacyPackages.${system} or (import …)` is left alone (nix-community/nh shape)', async () => {
+  const text = flake('{ nixpkgs, ... }: { f = system: nixpkgs.legacyPackages.${system} or (import nixpkgs { inherit system; }); }');
+  assert.deepEqual(only(await lint(text)), []);
+  // Any other `or` default is still an import to replace.
+  const other = flake('{ nixpkgs, ... }: { f = system: self.pkgs.${system} or (import nixpkgs { inherit system; }); }');
+  assert.deepEqual(spans(other, only(await lint(other))), ['import nixpkgs { inherit system; }']);
+});
+
+test('in a module, a formal with a default is not a flake input (numtide/devshell shape)', async () => {
+  const viaInputs = '{ system ? builtins.currentSystem, inputs ? import ./flake.lock.nix { }, pkgs ? import inputs.nixpkgs { inherit system; } }: pkgs';
+  assert.deepEqual(only(await lint(viaInputs, { isFlake: false })), []);
+  const viaNixpkgs = '{ nixpkgs ? <nixpkgs>, system }: import nixpkgs { inherit system; }';
+  assert.deepEqual(only(await lint(viaNixpkgs, { isFlake: false })), []);
+  // Without defaults they are the caller's flake inputs, as before.
+  const plain = '{ inputs, system }: import inputs.nixpkgs { inherit system; }';
+  assert.deepEqual(spans(plain, only(await lint(plain, { isFlake: false }))), ['import inputs.nixpkgs { inherit system; }']);
+});
