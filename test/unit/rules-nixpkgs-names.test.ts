@@ -258,3 +258,10 @@ test('modules: setting nixpkgsInputs adds names beside nixpkgs*', async () => {
   assert.equal(await count({ isFlake: false }), 0);
   assert.equal(await count({ isFlake: false, settings: { nixpkgsInputs: ['pkgs-fork'] } }), 1);
 });
+
+test('a nixpkgs input declared flake = false has no legacyPackages: no legacy-packages, still an instance', async () => {
+  const text = `{\n  inputs.nixpkgs = { url = "github:NixOS/nixpkgs"; flake = false; };\n  outputs = { self, nixpkgs }: { x = import nixpkgs { system = "x86_64-linux"; }; y = import nixpkgs { system = "x86_64-linux"; config.allowUnfree = true; }; };\n}\n`;
+  const fs = await lint(text);
+  assert.equal(fs.filter((f) => f.code === 'legacy-packages').length, 0);
+  assert.equal(fs.filter((f) => f.code === 'nixpkgs-config-import').length, 1);
+});

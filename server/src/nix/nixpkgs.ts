@@ -140,11 +140,20 @@ export class NixpkgsResolver {
     private readonly outputsFn: Node | null,
     /** Names from settings and flake.lock: nixpkgs in a module too, beside `nixpkgs*`. */
     private readonly extra: ReadonlySet<string> = new Set(),
+    /** Inputs declared `flake = false`: a source tree without `legacyPackages`. */
+    private readonly nonFlake: ReadonlySet<string> = new Set(),
   ) {}
 
   static forTree(tree: Tree, opts: NixpkgsOptions): NixpkgsResolver {
     const extra = new Set([...(opts.extraInputs ?? []), ...(opts.lockInputs ?? [])]);
-    return new NixpkgsResolver(nixpkgsInputNames(tree, opts), outputsFunction(tree), extra);
+    const flakeInputs = opts.isFlake ? (opts.flakeInputs ?? readFlakeInputs(tree.rootNode)) : undefined;
+    const nonFlake = new Set([...(flakeInputs?.inputs.values() ?? [])].filter((d) => d.flake?.value === false).map((d) => d.name));
+    return new NixpkgsResolver(nixpkgsInputNames(tree, { ...opts, flakeInputs }), outputsFunction(tree), extra, nonFlake);
+  }
+
+  /** Is this input declared `flake = false` (nixpkgs sources without the flake's outputs)? */
+  isNonFlake(input: string): boolean {
+    return this.nonFlake.has(input);
   }
 
   private isNixpkgsName(name: string): boolean {

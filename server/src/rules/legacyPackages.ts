@@ -7,7 +7,10 @@ import { instanceKey, type ImportSite } from '../nix/imports';
 import { field, outerParens, resolve, unparen } from '../nix/syntax';
 
 export function legacyPackages(ctx: DocumentContext): Finding[] {
-  const sites = ctx.imports.filter((s) => s.kind === 'system-only' && !isFallback(s) && !(!ctx.isFlake && viaDefaultedFormal(s)));
+  // A `flake = false` input has no legacyPackages; a fallback or a defaulted formal may not either.
+  const sites = ctx.imports.filter(
+    (s) => s.kind === 'system-only' && !ctx.resolver.isNonFlake(s.input) && !isFallback(s) && !(!ctx.isFlake && viaDefaultedFormal(s)),
+  );
   return sites.map((site) => {
     const replacement = legacyPackagesText(site);
     const others = sites.filter((o) => o !== site && o.input === site.input);
