@@ -198,3 +198,48 @@ test('`with builtins; currentSystem` is flagged; a lexically bound name or anoth
   assert.deepEqual(spans(text, only(await lint(text))), ['currentSystem']);
   assert.equal(only(await lint(text))[0].start, text.indexOf('currentSystem;'));
 });
+
+test('a system given as localSystem is pure (issue 8: hyprwm, nixos-apple-silicon shapes)', async () => {
+  for (const args of [
+    '{ localSystem.system = system; overlays = [ ]; }',
+    '{ localSystem.system = system; overlays = with self.overlays; [ default ]; }',
+    '{ localSystem = { inherit system; }; overlays = [ (final: prev: { }) ]; }',
+    '{ localSystem = system; crossSystem = "aarch64-linux"; }',
+    '{ crossSystem.system = "aarch64-linux"; localSystem.system = system; overlays = [ self.overlays.default ]; }',
+    '{ localSystem = { system = system; gcc.arch = "znver3"; }; }',
+    '{ localSystem.system = system; localSystem.gcc.arch = "znver3"; }',
+    '{ localSystem = lib.systems.elaborate system; config.allowUnfree = true; }',
+    '{ inherit localSystem; }',
+  ]) {
+    const text = flake(`{ self, nixpkgs }: let lib = nixpkgs.lib; localSystem = "x86_64-linux"; in { x = system: import nixpkgs ${args}; }`);
+    assert.deepEqual(spans(text, only(await lint(text))), [], args);
+  }
+});
+
+test('crossSystem without localSystem or system still falls back to currentSystem', async () => {
+  const text = flake('{ self, nixpkgs }: { x = import nixpkgs { crossSystem.system = "aarch64-linux"; }; }');
+  assert.deepEqual(spans(text, only(await lint(text))), ['import nixpkgs { crossSystem.system = "aarch64-linux"; }']);
+});
+
+test('localSystem.system alone is a plain system for legacy-packages', async () => {
+  const text = flake('{ self, nixpkgs }: { x = system: import nixpkgs { localSystem.system = system; }; }');
+  const fs = await lint(text);
+  assert.deepEqual(spans(text, only(fs, 'legacy-packages')), ['import nixpkgs { localSystem.system = system; }']);
+  const out = applyFix(text, only(fs, 'legacy-packages')[0].fixes[0]);
+  assert.equal(out, text.replace('import nixpkgs { localSystem.system = system; }', 'nixpkgs.legacyPackages.${system}'));
+  await assertNixParses(out);
+  // With more localSystem attributes it is an elaborated platform: a config import.
+  const elaborate = flake('{ self, nixpkgs }: { x = system: import nixpkgs { localSystem.system = system; localSystem.gcc.arch = "znver3"; }; }');
+  const ef = await lint(elaborate);
+  assert.deepEqual(only(ef, 'legacy-packages'), []);
+  assert.equal(only(ef, 'nixpkgs-config-import').length, 1);
+});
+
+test('arguments through a binding without a system: impure, and the fix does not edit the binding', async () => {
+  const text = flake('{ self, nixpkgs }: let system = "x86_64-linux"; args = { config.allowUnfree = true; }; in { x = import nixpkgs args; y = import nixpkgs argsWithSystem; argsWithSystem = { }; }');
+  const fs = only(await lint(text));
+  assert.deepEqual(spans(text, fs), ['import nixpkgs args']);
+  assert.deepEqual(fs[0].fixes, []);
+  const bound = flake('{ self, nixpkgs }: let nixpkgsArgs = { localSystem.system = "x86_64-linux"; config = { }; }; in { x = import nixpkgs nixpkgsArgs; }');
+  assert.deepEqual(only(await lint(bound)), []);
+});

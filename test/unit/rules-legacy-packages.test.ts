@@ -121,9 +121,9 @@ test('config, overlays, crossSystem or anything else: not legacy-packages', asyn
   }
 });
 
-test('opaque arguments (variable, rec set) are left alone', async () => {
-  for (const args of ['args', 'rec { system = "x86_64-linux"; }', '({ inherit system; } // args)']) {
-    const text = flake(`{ nixpkgs, ... }: let system = "x86_64-linux"; args = { inherit system; }; in { x = import nixpkgs ${args}; }`);
+test('opaque arguments (function argument, rec set, //, select) are left alone', async () => {
+  for (const args of ['rec { system = "x86_64-linux"; }', '({ inherit system; } // args)', 'cfg.args', 'fnArg', 'loop']) {
+    const text = flake(`{ nixpkgs, ... }: fnArg: let system = "x86_64-linux"; args = { inherit system; }; cfg = { inherit args; }; loop = loop2; loop2 = loop; in { x = import nixpkgs ${args}; }`);
     assert.deepEqual(only(await lint(text)), [], args);
   }
 });
@@ -345,4 +345,59 @@ test('import "${nixpkgs}" { … } is the same as import nixpkgs', async () => {
   const out = await fixAll(text);
   assert.equal(out, text.replace('import "${nixpkgs}" { inherit system; }', 'nixpkgs.legacyPackages.${system}').replace('import "${inputs.nixpkgs}" { system = "aarch64-linux"; }', 'inputs.nixpkgs.legacyPackages.aarch64-linux'));
   await assertNixParses(out);
+});
+
+test('arguments through a let binding: nixpkgsArgs = { inherit system; config = { }; }', async () => {
+  const text = flake(
+    '{ nixpkgs, stable, ... }: let system = "x86_64-linux"; nixpkgsArgs = { inherit system; config = { }; }; in { a = import stable nixpkgsArgs; b = import nixpkgs nixpkgsArgs; }',
+    `${INPUT} inputs.stable.url = "github:NixOS/nixpkgs/nixos-24.05";`,
+  );
+  const fs = only(await lint(text));
+  assert.deepEqual(spans(text, fs), ['import stable nixpkgsArgs', 'import nixpkgs nixpkgsArgs']);
+  const out = applyEdits(text, fixAllEdits(fs));
+  assert.equal(out, text.replace('import stable nixpkgsArgs', 'stable.legacyPackages.${system}').replace('import nixpkgs nixpkgsArgs', 'nixpkgs.legacyPackages.${system}'));
+  await assertNixParses(out);
+});
+
+test('arguments through a chain of aliases and a rec set', async () => {
+  const viaAlias = flake('{ nixpkgs, ... }: let args = base; base = { system = "x86_64-linux"; }; in { x = import nixpkgs args; }');
+  await expectFix(viaAlias, 'import nixpkgs args', viaAlias.replace('import nixpkgs args', 'nixpkgs.legacyPackages.x86_64-linux'));
+  const viaRec = flake('{ nixpkgs, ... }: rec { args = { system = "x86_64-linux"; }; pkgs = import nixpkgs args; }');
+  await expectFix(viaRec, 'import nixpkgs args', viaRec.replace('import nixpkgs args', 'nixpkgs.legacyPackages.x86_64-linux'));
+  // config or overlays through the binding: information, not a legacy-packages warning.
+  const cfg = flake('{ nixpkgs, ... }: let system = "x86_64-linux"; args = { inherit system; config.allowUnfree = true; }; in { x = import nixpkgs args; }');
+  assert.deepEqual(only(await lint(cfg)), []);
+  assert.deepEqual(spans(cfg, only(await lint(cfg), 'nixpkgs-config-import')), ['import nixpkgs args']);
+});
+
+test('a bound system that means something else at the import: warning without a rewrite', async () => {
+  // `system` in the binding is the let's; at the import it is the lambda's argument.
+  const text = flake('{ nixpkgs, ... }: let system = "x86_64-linux"; args = { inherit system; }; in { x = system: import nixpkgs args; }');
+  const [f] = only(await lint(text));
+  assert.equal(text.slice(f.start, f.end), 'import nixpkgs args');
+  assert.deepEqual(f.fixes, []);
+});
+
+test('a long chain of aliases stops at a bound, and does not hang', async () => {
+  const names = Array.from({ length: 2000 }, (_, i) => `a${i} = a${i + 1};`).join(' ');
+  const text = flake(`{ nixpkgs, ... }: let ${names} a2000 = { system = "x86_64-linux"; }; in { x = import nixpkgs a0; }`);
+  assert.deepEqual(only(await lint(text)), []);
+});
+
+test('the fallback of `legacyPackages.${system} or (import …)` is left alone (nix-community/nh shape)', async () => {
+  const text = flake('{ nixpkgs, ... }: { f = system: nixpkgs.legacyPackages.${system} or (import nixpkgs { inherit system; }); }');
+  assert.deepEqual(only(await lint(text)), []);
+  // Any other `or` default is still an import to replace.
+  const other = flake('{ nixpkgs, ... }: { f = system: self.pkgs.${system} or (import nixpkgs { inherit system; }); }');
+  assert.deepEqual(spans(other, only(await lint(other))), ['import nixpkgs { inherit system; }']);
+});
+
+test('in a module, a formal with a default is not a flake input (numtide/devshell shape)', async () => {
+  const viaInputs = '{ system ? builtins.currentSystem, inputs ? import ./flake.lock.nix { }, pkgs ? import inputs.nixpkgs { inherit system; } }: pkgs';
+  assert.deepEqual(only(await lint(viaInputs, { isFlake: false })), []);
+  const viaNixpkgs = '{ nixpkgs ? <nixpkgs>, system }: import nixpkgs { inherit system; }';
+  assert.deepEqual(only(await lint(viaNixpkgs, { isFlake: false })), []);
+  // Without defaults they are the caller's flake inputs, as before.
+  const plain = '{ inputs, system }: import inputs.nixpkgs { inherit system; }';
+  assert.deepEqual(spans(plain, only(await lint(plain, { isFlake: false }))), ['import inputs.nixpkgs { inherit system; }']);
 });

@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isNixpkgsUrl } from '../../server/src/nix/nixpkgs';
+import { isNixpkgsRef } from '../../server/src/rules/flake';
+import type { RefAttrs } from '../../server/src/lock/lockfile';
 import { lint, spans } from '../helpers/lint';
 
 const CALL = 'import np { system = "x86_64-linux"; }';
@@ -47,6 +49,21 @@ const NIXPKGS_URLS = [
   'https://flakehub.com/f/NixOS/nixpkgs/*',
   'https://flakehub.com/f/NixOS/nixpkgs/0.2405.*',
   'https://api.flakehub.com/f/pinned/NixOS/nixpkgs/0.2405.632394%2Brev-0123456789abcdef0123456789abcdef01234567/0190d1e4-0c7a-7bd6-97ca-8d0e1c3e9d8b/source.tar.gz',
+  // Issue 8: shapes seen in public flakes.
+  'https://flakehub.com/f/NixOS/nixpkgs/0.1',
+  'https://flakehub.com/f/NixOS/nixpkgs/0.2605',
+  'https://flakehub.com/f/DeterminateSystems/nixpkgs-weekly/0.1',
+  'https://flakehub.com/f/DeterminateSystems/nixpkgs-weekly/*.tar.gz',
+  'git+https://github.com/NixOS/nixpkgs?shallow=1&ref=nixos-unstable',
+  'git+https://github.com/NixOS/nixpkgs?shallow=1&ref=nixos-unstable-small',
+  'nixpkgs/b582bb5b0d7af253b05d58314b85ab8ec46b8d19',
+  'github:/NixOS/nixpkgs/nixos-unstable',
+  'git+file:///home/me/src/nixpkgs',
+  'git+file:///home/me/src/nixpkgs?ref=my-branch',
+  'path:/src/nixpkgs',
+  'path:/home/me/src/nixpkgs/',
+  '/src/nixpkgs',
+  '~/src/nixpkgs',
 ];
 
 const OTHER_URLS = [
@@ -62,6 +79,11 @@ const OTHER_URLS = [
   'flake:home-manager',
   'https://flakehub.com/f/nix-community/home-manager/*',
   'path:./nixpkgs',
+  'path:../nixpkgs',
+  'git+file:///home/me/src/nixpkgs-tools',
+  'path:/src/nixpkgs/lib',
+  'https://flakehub.com/f/DeterminateSystems/secure-packages-26.05/0',
+  'https://flakehub.com/f/DeterminateSystems/nixpkgs-weekly-tools/0.1',
 ];
 
 test('isNixpkgsUrl accepts every nixpkgs URL form', () => {
@@ -95,6 +117,40 @@ test('`inputs = { np.url = …; }` and the attribute form', async () => {
   assert.equal(await flagged(flakeWith(' = { type = "git"; url = "https://github.com/someone/nixpkgs"; };')), false);
   assert.equal(await flagged(flakeWith(' = { type = "github"; owner = "NixOS"; repo = "nixpkgs"; dir = "lib"; };')), false);
   assert.equal(await flagged(flakeWith(' = { type = "github"; owner = "numtide"; repo = "flake-utils"; };')), false);
+  // Local checkouts in attribute form.
+  assert.equal(await flagged(flakeWith(' = { type = "path"; path = "/src/nixpkgs"; };')), true);
+  assert.equal(await flagged(flakeWith(' = { type = "git"; url = "file:///home/me/src/nixpkgs"; };')), true);
+  assert.equal(await flagged(flakeWith(' = { type = "path"; path = "/src/other"; };')), false);
+});
+
+test('flake.lock references of every nixpkgs shape (isNixpkgsRef)', () => {
+  const yes: RefAttrs[] = [
+    { type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref: 'nixos-unstable' },
+    { type: 'indirect', id: 'nixpkgs', rev: 'b582bb5b0d7af253b05d58314b85ab8ec46b8d19' },
+    { type: 'git', url: 'https://github.com/NixOS/nixpkgs', ref: 'nixos-unstable', shallow: true },
+    { type: 'git', url: 'file:///home/me/src/nixpkgs' },
+    { type: 'path', path: '/src/nixpkgs' },
+    { type: 'tarball', url: 'https://flakehub.com/f/NixOS/nixpkgs/0.1.%2A.tar.gz' },
+    { type: 'tarball', url: 'https://api.flakehub.com/f/pinned/DeterminateSystems/nixpkgs-weekly/0.1.900/01/source.tar.gz' },
+  ];
+  const no: RefAttrs[] = [
+    { type: 'github', owner: 'NixOS', repo: 'nixpkgs', dir: 'lib' },
+    { type: 'path', path: '/src/home-manager' },
+    { type: 'git', url: 'https://github.com/someone/tools' },
+    { type: 'indirect', id: 'home-manager' },
+  ];
+  for (const a of yes) assert.equal(isNixpkgsRef(a), true, JSON.stringify(a));
+  for (const a of no) assert.equal(isNixpkgsRef(a), false, JSON.stringify(a));
+});
+
+test('an input named nixpkgs pointing at a local checkout gets legacy-packages', async () => {
+  for (const url of ['git+file:///home/me/src/nixpkgs', 'path:/src/nixpkgs', 'path:/home/me/nixpkgs-checkout', 'github:me/nixpkgs-fork']) {
+    const text = `{\n  inputs.nixpkgs.url = "${url}";\n  outputs = { self, nixpkgs }: { x = import nixpkgs { system = "x86_64-linux"; }; };\n}\n`;
+    assert.equal((await lint(text)).filter((f) => f.code === 'legacy-packages').length, 1, url);
+  }
+  // With no url at all, `nixpkgs` is the registry's nixpkgs.
+  const bare = `{\n  inputs.nixpkgs.flake = true;\n  outputs = { self, nixpkgs }: { x = import nixpkgs { system = "x86_64-linux"; }; };\n}\n`;
+  assert.equal((await lint(bare)).filter((f) => f.code === 'legacy-packages').length, 1);
 });
 
 test('an input that follows a nixpkgs input is nixpkgs, also through a chain', async () => {
@@ -123,9 +179,11 @@ test('an undeclared outputs formal `nixpkgs` is the registry nixpkgs', async () 
   assert.equal((await lint(noInputs)).filter((f) => f.code === 'legacy-packages').length, 1);
 });
 
-test('a declared input named nixpkgs with a non-nixpkgs URL is not nixpkgs', async () => {
+test('an input named nixpkgs is nixpkgs whatever its URL, unless it is a subdirectory', async () => {
   const text = `{\n  inputs.nixpkgs.url = "github:me/something-else";\n  outputs = { self, nixpkgs }: { x = import nixpkgs { system = "x86_64-linux"; }; };\n}\n`;
-  assert.equal((await lint(text)).filter((f) => f.code === 'legacy-packages').length, 0);
+  assert.equal((await lint(text)).filter((f) => f.code === 'legacy-packages').length, 1);
+  const lib = text.replace('github:me/something-else', 'github:NixOS/nixpkgs?dir=lib');
+  assert.equal((await lint(lib)).filter((f) => f.code === 'legacy-packages').length, 0);
 });
 
 test('reach: formals, inputs.X, @-pattern, self.inputs.X, let alias, inherit (inputs)', async () => {
@@ -199,4 +257,11 @@ test('modules: setting nixpkgsInputs adds names beside nixpkgs*', async () => {
   const count = async (opts: Parameters<typeof lint>[1]) => (await lint(text, opts)).filter((f) => f.code === 'legacy-packages').length;
   assert.equal(await count({ isFlake: false }), 0);
   assert.equal(await count({ isFlake: false, settings: { nixpkgsInputs: ['pkgs-fork'] } }), 1);
+});
+
+test('a nixpkgs input declared flake = false has no legacyPackages: no legacy-packages, still an instance', async () => {
+  const text = `{\n  inputs.nixpkgs = { url = "github:NixOS/nixpkgs"; flake = false; };\n  outputs = { self, nixpkgs }: { x = import nixpkgs { system = "x86_64-linux"; }; y = import nixpkgs { system = "x86_64-linux"; config.allowUnfree = true; }; };\n}\n`;
+  const fs = await lint(text);
+  assert.equal(fs.filter((f) => f.code === 'legacy-packages').length, 0);
+  assert.equal(fs.filter((f) => f.code === 'nixpkgs-config-import').length, 1);
 });

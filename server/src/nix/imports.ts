@@ -1,7 +1,7 @@
 // Finds `import <nixpkgs input> ARGS` calls and classifies their arguments.
 import type { Node, Tree } from './parser';
 import { NixpkgsResolver } from './nixpkgs';
-import { attrName, attrPath, field, freeVariables, identifiersNamed, innermostWith, isInsideError, isPlainAttr, kids, parentOf, resolve, selectPath, stringValue, unparen } from './syntax';
+import { attrName, attrPath, boundValue, field, freeVariables, identifiersNamed, innermostWith, isInsideError, isPlainAttr, kids, parentOf, resolve, sameMeaningAt, selectPath, stringValue, unparen } from './syntax';
 
 export type ImportKind =
   /** Only the system (and possibly empty config/overlays): `legacyPackages` gives the same value. */
@@ -10,7 +10,7 @@ export type ImportKind =
   | 'no-system'
   /** Passes config, overlays, crossSystem or anything else: a new instance is needed. */
   | 'config'
-  /** Arguments we cannot see (a variable, a `rec` set, dynamic attributes). */
+  /** Arguments we cannot see (a function argument, `a // b`, a `rec` set, dynamic attributes). */
   | 'opaque';
 
 export interface SystemExpr {
@@ -19,6 +19,11 @@ export interface SystemExpr {
   /** The string value when it is a literal without interpolation. */
   literal?: string;
   node: Node;
+  /**
+   * False when the arguments come through a binding (`import nixpkgs args`) and `text` means
+   * something else at the import than where the binding is written: no rewrite may use it there.
+   */
+  portable?: boolean;
 }
 
 export interface ImportSite {
@@ -32,8 +37,12 @@ export interface ImportSite {
   args: Node;
   kind: ImportKind;
   system?: SystemExpr;
+  /** `system` or `localSystem` is passed (in any form): nixpkgs does not fall back to `builtins.currentSystem`. */
+  systemGiven: boolean;
   /** Argument names other than the system (config, overlays, …), for messages. */
   otherArgs: string[];
+  /** The attribute set literal of the arguments: ARGS itself, or the set a let or rec binding gives ARGS. */
+  argsSet?: Node;
 }
 
 /**
@@ -120,23 +129,58 @@ function bindingSystem(b: Node): SystemExpr | undefined {
   return undefined;
 }
 
-export function classifyArgs(args: Node): Pick<ImportSite, 'kind' | 'system' | 'otherArgs'> {
-  const set = unparen(args);
-  if (!set || set.type !== 'attrset_expression') return { kind: 'opaque', otherArgs: [] };
+/** Most names followed from an argument to the set it is bound to (`a = b; b = { … };`). */
+const MAX_ALIASES = 8;
+
+/**
+ * The attribute set literal that ARGS denotes: ARGS itself, or, through variables bound by a `let`
+ * or a `rec` set (at most MAX_ALIASES of them), the set they are bound to. Anything else (a
+ * function argument, `a // b`, `x.args`, a `rec` set literal) is out of reach.
+ */
+export function argumentSet(args: Node): Node | undefined {
+  let node = unparen(args);
+  for (let i = 0; node && i <= MAX_ALIASES; i++) {
+    if (node.type === 'attrset_expression') return node;
+    if (node.type !== 'variable_expression') return undefined;
+    const { binder } = resolve(field(node, 'name')!.text, node);
+    const value = binder && boundValue(binder);
+    if (!value) return undefined;
+    node = unparen(value);
+  }
+  return undefined;
+}
+
+/** The names a system expression reads, each with a use to resolve it from. */
+function systemUses(system: SystemExpr): Map<string, Node> {
+  const inh = system.node.parent?.type === 'inherited_attrs' ? system.node.parent.parent : null;
+  // `inherit system;` reads `system` as seen from outside its set (binding_set → attrset).
+  if (inh?.type === 'inherit') return new Map([['system', inh.parent!.parent!]]);
+  if (inh?.type === 'inherit_from') return freeVariables(field(inh, 'expression')!);
+  return freeVariables(system.node);
+}
+
+export function classifyArgs(args: Node): Pick<ImportSite, 'kind' | 'system' | 'systemGiven' | 'otherArgs' | 'argsSet'> {
+  const set = argumentSet(args);
+  if (!set) return { kind: 'opaque', systemGiven: false, otherArgs: [] };
   const bindingSet = kids(set).find((c) => c.type === 'binding_set');
   let system: SystemExpr | undefined;
+  let systemGiven = false;
   const otherArgs: string[] = [];
   let opaque = false;
   const other = (name: string) => {
     if (!otherArgs.includes(name)) otherArgs.push(name);
   };
   const setSystem = (s: SystemExpr | undefined, name: string) => {
+    systemGiven = true;
     // Both `system` and `localSystem` (or either twice): nixpkgs has to reconcile them; leave it be.
     if (!s || system) other(name);
     else system = s;
   };
-  for (const b of bindingSet ? kids(bindingSet) : []) {
-    if (b.type === 'comment') continue;
+  const bindings = bindingSet ? kids(bindingSet).filter((b) => b.type !== 'comment') : [];
+  // `localSystem.system = …;` alone is `localSystem = { system = …; }`; more `localSystem.*`
+  // attributes (`gcc.arch`) make an elaborated platform, which needs its own instance.
+  const localPaths = bindings.filter((b) => b.type === 'binding' && attrPath(field(b, 'attrpath'))?.[0] === 'localSystem').length;
+  for (const b of bindings) {
     if (b.type === 'inherit' || b.type === 'inherit_from') {
       // `inherit system config;`: each name is an argument of its own.
       const from = b.type === 'inherit_from' ? field(b, 'expression') : null;
@@ -144,6 +188,7 @@ export function classifyArgs(args: Node): Pick<ImportSite, 'kind' | 'system' | '
         const name = attrName(a);
         if (name === undefined) opaque = true;
         else if (name === 'system') setSystem(inheritedSystem(a, from), name);
+        else if (name === 'localSystem') setSystem(undefined, name);
         else other(name);
       }
       continue;
@@ -158,17 +203,23 @@ export function classifyArgs(args: Node): Pick<ImportSite, 'kind' | 'system' | '
       setSystem(systemExpr(value), 'system');
       continue;
     }
-    if (names.length === 1 && names[0] === 'localSystem') {
-      setSystem(localSystemExpr(value), 'localSystem');
+    if (names[0] === 'localSystem') {
+      const plain = localPaths !== 1 ? undefined
+        : names.length === 1 ? localSystemExpr(value)
+        : names.length === 2 && names[1] === 'system' ? systemExpr(value)
+        : undefined;
+      setSystem(plain, 'localSystem');
       continue;
     }
     if (names.length === 1 && names[0] === 'config' && isEmptyAttrset(value)) continue;
     if (names.length === 1 && names[0] === 'overlays' && isEmptyList(value)) continue;
     other(names[0]);
   }
-  if (opaque) return { kind: 'opaque', system, otherArgs };
-  if (otherArgs.length > 0) return { kind: 'config', system, otherArgs };
-  return system ? { kind: 'system-only', system, otherArgs } : { kind: 'no-system', otherArgs };
+  if (system && !set.equals(unparen(args)!) && !sameMeaningAt(systemUses(system), args)) system = { ...system, portable: false };
+  const base = { system, systemGiven, otherArgs, argsSet: set };
+  if (opaque) return { kind: 'opaque', ...base };
+  if (otherArgs.length > 0) return { kind: 'config', ...base };
+  return system ? { kind: 'system-only', ...base } : { kind: 'no-system', ...base };
 }
 
 /** `inherit system;` → `system`; `inherit (x) system;` → `x.system`. */

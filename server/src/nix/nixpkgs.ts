@@ -1,6 +1,7 @@
 // Which names are nixpkgs, and where the file imports nixpkgs.
-// An input is nixpkgs when flake.nix declares it with a nixpkgs URL, follows such an input,
-// flake.lock says so, or the user lists it in flakeLens.nixpkgsInputs.
+// An input is nixpkgs when flake.nix declares it with a nixpkgs reference (GitHub, git, FlakeHub,
+// the registry, a local checkout) or names it `nixpkgs`, follows such an input, flake.lock says
+// so, or the user lists it in flakeLens.nixpkgsInputs.
 import { readFlakeInputs, type FlakeInputs, type InputDecl } from '../lock/flakeInputs';
 import type { Node, Tree } from './parser';
 import {
@@ -16,13 +17,18 @@ import {
 } from './syntax';
 
 const NIXPKGS_URL = [
-  /^github:nixos\/nixpkgs(?:[/?].*)?$/i,
-  /^git\+(?:https|ssh|git):\/\/(?:git@)?github\.com\/nixos\/nixpkgs(?:\.git)?(?:[/?].*)?$/i,
+  /^github:\/?nixos\/nixpkgs(?:[/?].*)?$/i,
+  /^git\+(?:https|ssh|git):\/\/(?:git@)?github\.com[/:]nixos\/nixpkgs(?:\.git)?(?:[/?].*)?$/i,
   /^(?:flake:)?nixpkgs(?:[/?].*)?$/i,
   /^https:\/\/(?:channels\.)?nixos\.org\/(?:channels\/)?(?:nixos|nixpkgs)-[^/]+\/nixexprs\.tar\.xz$/i,
   /^https:\/\/(?:nixos\.org\/channels|channels\.nixos\.org)\/[^?]*$/i,
   /^https:\/\/github\.com\/nixos\/nixpkgs\/(?:archive|tarball)\/.*$/i,
   /^https:\/\/(?:api\.)?flakehub\.com\/f\/(?:pinned\/)?nixos\/nixpkgs(?:[/?].*)?$/i,
+  // Determinate Systems' weekly snapshot of nixos-unstable.
+  /^https:\/\/(?:api\.)?flakehub\.com\/f\/(?:pinned\/)?determinatesystems\/nixpkgs-weekly(?:[/?].*)?$/i,
+  // A local checkout: an absolute path (bare, `path:`, `git+file:`) whose last segment is
+  // `nixpkgs`. A relative `./nixpkgs` is a folder of this repository, often a flake of its own.
+  /^(?:path:|git\+file:|file:)?(?:\/|~\/)(?:[^?#]*\/)?nixpkgs(?:\.git)?\/?(?:[?#].*)?$/i,
 ];
 
 /** Is this flake reference nixpkgs itself (not its `lib` subflake)? */
@@ -32,6 +38,29 @@ export function isNixpkgsUrl(url: string): boolean {
   return NIXPKGS_URL.some((re) => re.test(u));
 }
 
+/**
+ * Is a reference in attribute form (flake.nix's `{ type = "github"; … }` or a flake.lock
+ * `original`/`locked`) nixpkgs itself? A subdirectory (`dir = "lib"`) is not.
+ */
+export function isNixpkgsAttrs(attrs: Readonly<Record<string, unknown>>): boolean {
+  const str = (k: string) => (typeof attrs[k] === 'string' ? (attrs[k] as string) : undefined);
+  const [type, url, dir] = [str('type'), str('url'), str('dir')];
+  if (dir) return false;
+  switch (type) {
+    case 'indirect':
+      return str('id') === 'nixpkgs';
+    case 'github':
+    case 'gitlab':
+      return str('owner')?.toLowerCase() === 'nixos' && str('repo')?.toLowerCase() === 'nixpkgs';
+    case 'git':
+      // `{ type = "git"; url = "https://github.com/NixOS/nixpkgs"; }` is `git+https://…`.
+      return url !== undefined && isNixpkgsUrl(/^git\+/i.test(url) ? url : `git+${url}`);
+    case 'path':
+      return str('path') !== undefined && isNixpkgsUrl(`path:${str('path')}`);
+    default:
+      return url !== undefined && isNixpkgsUrl(url);
+  }
+}
 
 /** The top-level attrset of a flake.nix, if the file is one. */
 export function flakeAttrset(tree: Tree): Node | null {
@@ -44,15 +73,16 @@ function bindingSet(node: Node | null): Node | null {
 }
 
 function declIsNixpkgs(d: InputDecl): boolean {
-  const { type, owner, repo, id, dir } = Object.fromEntries(Object.entries(d.attrs).map(([k, v]) => [k, v.value])) as Record<string, string | undefined>;
-  if (dir === 'lib') return false;
+  const attrs: Record<string, string> = Object.fromEntries(Object.entries(d.attrs).map(([k, v]) => [k, v.value]));
   if (d.url !== undefined) {
-    // `{ type = "git"; url = "https://github.com/NixOS/nixpkgs"; }` is `git+https://…`.
-    const url = type === 'git' && !/^git\+/.test(d.url.value) ? `git+${d.url.value}` : d.url.value;
-    return isNixpkgsUrl(url);
+    if (attrs.dir || /[?&]dir=./.test(d.url.value)) return false;
+    if (attrs.type === 'git') return isNixpkgsAttrs({ ...attrs, url: d.url.value });
+    // An input named `nixpkgs` is nixpkgs whatever its URL (a fork, a local checkout, a mirror).
+    return d.name === 'nixpkgs' || isNixpkgsUrl(d.url.value);
   }
-  if (type === 'indirect') return id === 'nixpkgs';
-  return (type === 'github' || type === 'gitlab') && owner?.toLowerCase() === 'nixos' && repo?.toLowerCase() === 'nixpkgs';
+  if (attrs.dir) return false;
+  // No url and no follows: `nixpkgs` from the registry, or nixpkgs in attribute form.
+  return (d.name === 'nixpkgs' && d.follows === undefined) || isNixpkgsAttrs(attrs);
 }
 
 export interface NixpkgsOptions {
@@ -110,11 +140,20 @@ export class NixpkgsResolver {
     private readonly outputsFn: Node | null,
     /** Names from settings and flake.lock: nixpkgs in a module too, beside `nixpkgs*`. */
     private readonly extra: ReadonlySet<string> = new Set(),
+    /** Inputs declared `flake = false`: a source tree without `legacyPackages`. */
+    private readonly nonFlake: ReadonlySet<string> = new Set(),
   ) {}
 
   static forTree(tree: Tree, opts: NixpkgsOptions): NixpkgsResolver {
     const extra = new Set([...(opts.extraInputs ?? []), ...(opts.lockInputs ?? [])]);
-    return new NixpkgsResolver(nixpkgsInputNames(tree, opts), outputsFunction(tree), extra);
+    const flakeInputs = opts.isFlake ? (opts.flakeInputs ?? readFlakeInputs(tree.rootNode)) : undefined;
+    const nonFlake = new Set([...(flakeInputs?.inputs.values() ?? [])].filter((d) => d.flake?.value === false).map((d) => d.name));
+    return new NixpkgsResolver(nixpkgsInputNames(tree, { ...opts, flakeInputs }), outputsFunction(tree), extra, nonFlake);
+  }
+
+  /** Is this input declared `flake = false` (nixpkgs sources without the flake's outputs)? */
+  isNonFlake(input: string): boolean {
+    return this.nonFlake.has(input);
   }
 
   private isNixpkgsName(name: string): boolean {

@@ -288,6 +288,23 @@ export function resolve(name: string, at: Node): Resolved {
   return { binder: null, scope: null };
 }
 
+function sameBinder(a: Node | null, b: Node | null): boolean {
+  return a === null ? b === null : b !== null && a.equals(b);
+}
+
+/**
+ * Do these names (each with a use to resolve it from) mean the same at `at`? A name no binder
+ * binds comes from the enclosing `with`s (or builtins), so those must be the same too.
+ */
+export function sameMeaningAt(uses: Map<string, Node>, at: Node): boolean {
+  for (const [name, use] of uses) {
+    const binder = resolve(name, use).binder;
+    if (!sameBinder(binder, resolve(name, at).binder)) return false;
+    if (!binder && !sameBinder(innermostWith(use), innermostWith(at))) return false;
+  }
+  return true;
+}
+
 /** Is `name` bound lexically (not just by `with`) at `at`? */
 export function isBound(name: string, at: Node): boolean {
   return resolve(name, at).binder !== null;

@@ -5,7 +5,7 @@ import type { Finding, Fix, RuleCode } from './findings';
 import { LineIndex } from '../nix/lineIndex';
 import type { Node } from '../nix/parser';
 import type { FlakeGraphDto, InputEdgeDto, LockNodeDto, Range } from '../protocol';
-import { isNixpkgsUrl } from '../nix/nixpkgs';
+import { isNixpkgsAttrs } from '../nix/nixpkgs';
 import { findDecl, type InputDecl } from '../lock/flakeInputs';
 import { findDuplicates, MEANINGFUL_TIMESTAMP, refToUrl, revisionOf, upstreamName, type Graph } from '../lock/graph';
 import type { RefAttrs } from '../lock/lockfile';
@@ -52,14 +52,7 @@ export function flakeFindings(ctx: LockContext, enabled: (code: RuleCode) => boo
 
 /** Is a locked or original reference nixpkgs itself (not nixpkgs-lib)? */
 export function isNixpkgsRef(attrs: RefAttrs | undefined): boolean {
-  if (!attrs) return false;
-  if (typeof attrs.dir === 'string' && attrs.dir !== '') return false;
-  if (attrs.type === 'indirect') return attrs.id === 'nixpkgs';
-  if (attrs.type === 'github' || attrs.type === 'gitlab') {
-    return String(attrs.owner).toLowerCase() === 'nixos' && String(attrs.repo).toLowerCase() === 'nixpkgs';
-  }
-  if (typeof attrs.url === 'string') return isNixpkgsUrl(attrs.url);
-  return false;
+  return !!attrs && isNixpkgsAttrs(attrs);
 }
 
 /** Root inputs that flake.lock resolves to nixpkgs. */

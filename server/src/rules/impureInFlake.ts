@@ -96,7 +96,9 @@ export function impureInFlake(ctx: DocumentContext): Finding[] {
   }
 
   for (const site of ctx.imports) {
-    if (site.kind !== 'no-system' && !(site.kind === 'config' && !site.system)) continue;
+    // `system`, `localSystem` (a string, `{ system = …; }`, `localSystem.system = …`) or an
+    // elaborated platform: nixpkgs does not consult builtins.currentSystem.
+    if (site.kind !== 'no-system' && !(site.kind === 'config' && !site.systemGiven)) continue;
     const fixes: Fix[] = [];
     if (systemUsableAt(site.call)) {
       if (site.kind === 'no-system') {
@@ -105,8 +107,8 @@ export function impureInFlake(ctx: DocumentContext): Finding[] {
           edits: [replaceCall(site.call, `${site.inputText}.legacyPackages.\${system}`)],
           safe: false,
         });
-      } else {
-        const open = unparen(site.args)!;
+      } else if (site.argsSet?.equals(unparen(site.args)!)) {
+        const open = site.argsSet;
         fixes.push({
           title: 'Pass `inherit system;` (changes meaning: the system in scope, not the evaluating machine)',
           edits: [{ start: open.startIndex + 1, end: open.startIndex + 1, newText: ' inherit system;' }],
@@ -161,7 +163,7 @@ function searchPath(ctx: DocumentContext, node: Node): Finding {
   const input = ctx.resolver.inputExprAt(node);
   const args = applied ? classifyArgs(field(applied, 'argument')!) : undefined;
   const sys =
-    args?.kind === 'system-only' ? systemAttr(args.system!) : args?.kind === 'no-system' && systemUsableAt(node) ? '.${system}' : undefined;
+    args?.kind === 'system-only' && args.system!.portable !== false ? systemAttr(args.system!) : args?.kind === 'no-system' && systemUsableAt(node) ? '.${system}' : undefined;
   if (input && node.text === '<nixpkgs>' && applied && sys) {
     const replacement = `${input}.legacyPackages${sys}`;
     fixes.push({

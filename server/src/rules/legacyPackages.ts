@@ -3,10 +3,14 @@
 import type { DocumentContext } from './context';
 import type { Finding } from './findings';
 import { legacyPackagesText, replaceCall } from './rewrite';
-import { instanceKey } from '../nix/imports';
+import { instanceKey, type ImportSite } from '../nix/imports';
+import { field, outerParens, resolve, unparen } from '../nix/syntax';
 
 export function legacyPackages(ctx: DocumentContext): Finding[] {
-  const sites = ctx.imports.filter((s) => s.kind === 'system-only');
+  // A `flake = false` input has no legacyPackages; a fallback or a defaulted formal may not either.
+  const sites = ctx.imports.filter(
+    (s) => s.kind === 'system-only' && !ctx.resolver.isNonFlake(s.input) && !isFallback(s) && !(!ctx.isFlake && viaDefaultedFormal(s)),
+  );
   return sites.map((site) => {
     const replacement = legacyPackagesText(site);
     const others = sites.filter((o) => o !== site && o.input === site.input);
@@ -26,7 +30,8 @@ export function legacyPackages(ctx: DocumentContext): Finding[] {
         end: o.call.endIndex,
         message: instanceKey(o) === key ? 'the same instance is imported again here' : `${o.input} is also imported here`,
       })),
-      fixes: [
+      // Arguments bound elsewhere whose system means something else here: no rewrite.
+      fixes: site.system!.portable === false ? [] : [
         {
           title: `Use ${replacement}`,
           edits: [replaceCall(site.call, replacement)],
@@ -36,4 +41,28 @@ export function legacyPackages(ctx: DocumentContext): Finding[] {
       ],
     };
   });
+}
+
+/**
+ * `nixpkgs.legacyPackages.${system} or (import nixpkgs { inherit system; })`: the import is the
+ * author's fallback for a nixpkgs without legacyPackages (a channel tarball, an old checkout).
+ */
+function isFallback(site: ImportSite): boolean {
+  const e = outerParens(site.call);
+  const select = e.parent;
+  if (select?.type !== 'select_expression' || !field(select, 'default')?.equals(e)) return false;
+  return field(select, 'attrpath')?.childrenForFieldName('attr').some((a) => a.text === 'legacyPackages') ?? false;
+}
+
+/**
+ * In a module, `nixpkgs` or `inputs.nixpkgs` from a formal with a default (`nixpkgs ? <nixpkgs>`,
+ * `inputs ? import ./flake.lock.nix { }`): the file is meant to be called without it, and the
+ * default is seldom a flake, so `legacyPackages` may not exist there.
+ */
+function viaDefaultedFormal(site: ImportSite): boolean {
+  let base = unparen(site.target);
+  while (base?.type === 'select_expression') base = unparen(field(base, 'expression'));
+  if (base?.type !== 'variable_expression') return false;
+  const { binder } = resolve(field(base, 'name')!.text, base);
+  return binder?.parent?.type === 'formal' && field(binder.parent, 'default') !== null;
 }

@@ -11,7 +11,7 @@ import type { DocumentContext } from './context';
 import type { Finding, Fix, OffsetEdit, Related } from './findings';
 import { ImportSite, instanceKey } from '../nix/imports';
 import type { Node } from '../nix/parser';
-import { field, freeVariables, innermostWith, kids, lineIndent, resolve, selectPath, unparen } from '../nix/syntax';
+import { field, freeVariables, kids, lineIndent, resolve, sameMeaningAt, selectPath, unparen } from '../nix/syntax';
 import { replaceCall } from './rewrite';
 
 /** Functions that apply their function argument to many values. */
@@ -132,21 +132,9 @@ function planFix(plan: Plan, together: Plan[]): Fix {
   };
 }
 
-function sameBinder(a: Node | null, b: Node | null): boolean {
-  return a === null ? b === null : b !== null && a.equals(b);
-}
-
-/**
- * Do the free variables of `expr` mean the same at `at` as where `expr` stands? A name no binder
- * binds comes from the enclosing `with`s (or builtins), so those must be the same too.
- */
+/** Do the free variables of `expr` mean the same at `at` as where `expr` stands? */
 function sameScope(expr: Node, at: Node): boolean {
-  for (const [name, use] of freeVariables(expr)) {
-    const binder = resolve(name, use).binder;
-    if (!sameBinder(binder, resolve(name, at).binder)) return false;
-    if (!binder && !sameBinder(innermostWith(use), innermostWith(at))) return false;
-  }
-  return true;
+  return sameMeaningAt(freeVariables(expr), at);
 }
 
 function commonAncestor(nodes: Node[]): Node {
