@@ -17,6 +17,8 @@ export interface AnalyseInput extends Omit<ContextOptions, 'extraNixpkgsInputs'>
   text: string;
   tree: Tree;
   settings: Settings;
+  /** The current time, for rules about age (the CLI's --now); the clock when absent. */
+  now?: Date;
 }
 
 export function analyse(input: AnalyseInput): Finding[] {
@@ -138,15 +140,18 @@ function errorRanges(root: Node): [number, number][] {
   return out;
 }
 
-/** The one finding for a file over the size limit; severity and suppression as for any rule. */
-export function tooLarge(text: string, settings: Settings): Finding[] {
+/**
+ * The one finding for a file over the size limit; severity and suppression as for any rule.
+ * `size` describes a file on disk that was not read whole (`text` is then its first line).
+ */
+export function tooLarge(text: string, settings: Settings, size = `${text.length} characters`): Finding[] {
   const limit = settings.maxFileSize;
   return finish([{
     code: 'too-large',
     start: 0,
     end: Math.min(text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'), text.length),
     severity: 'information',
-    message: `Flake Lens skipped this file: ${text.length} characters is over the limit of ${limit} (setting flakeLens.maxFileSize).`,
+    message: `Flake Lens skipped this file: ${size} is over the limit of ${limit} (setting flakeLens.maxFileSize).`,
     fixes: [],
   }], text, null, settings);
 }
