@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { analyseFlake, analyseLock, tooLarge } from '../rules/analyse';
@@ -333,6 +334,12 @@ function toJson(r: FileResult) {
   }));
 }
 
+/** A SARIF artifact URI: relative paths stay relative (code scanning resolves them in the repository), percent-encoded. */
+function artifactUri(file: string): string {
+  if (path.isAbsolute(file)) return pathToFileURL(file).href;
+  return file.split(path.sep).map(encodeURIComponent).join('/');
+}
+
 function sarif(results: FileResult[]) {
   const level = (s: Severity) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
   return {
@@ -364,7 +371,7 @@ function sarif(results: FileResult[]) {
               locations: [
                 {
                   physicalLocation: {
-                    artifactLocation: { uri: r.file.split(path.sep).join('/') },
+                    artifactLocation: { uri: artifactUri(r.file) },
                     region: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 },
                   },
                 },
