@@ -11,7 +11,7 @@ cd "${GITHUB_WORKSPACE:-.}"
 sarif="${INPUT_SARIF_FILE:-flake-lens.sarif}"
 status=0
 node "$cli" check --format sarif --fail-on "${INPUT_FAIL_ON:-warning}" -- "${INPUT_PATH:-.}" > "$sarif" || status=$?
-problems=$(node "$GITHUB_ACTION_PATH/action/summary.mjs" "$sarif" "${INPUT_PATH:-.}" "$cli" "${GITHUB_STEP_SUMMARY:-/dev/stdout}")
+problems=$(node "$GITHUB_ACTION_PATH/action/summary.mjs" "$sarif" "${INPUT_PATH:-.}" "$cli" "${GITHUB_STEP_SUMMARY:-/dev/stderr}")
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   { echo "sarif-file=$sarif"; echo "problems=$problems"; } >> "$GITHUB_OUTPUT"
 fi

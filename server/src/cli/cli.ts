@@ -442,9 +442,11 @@ export function fixText(language: Language, file: string, text: string, settings
  * name in the same folder, created exclusively (a planted symlink or file makes it fail, never
  * followed), with the old file's mode, flushed to disk, then renamed over the file.
  */
+const SYMLINK_REFUSED = 'a symbolic link; not rewritten (fix the file it points to)';
+
 function replaceFile(file: string, text: string): void {
   const st = fs.lstatSync(file);
-  if (st.isSymbolicLink()) throw new Error('a symbolic link; not rewritten (fix the file it points to)');
+  if (st.isSymbolicLink()) throw new Error(SYMLINK_REFUSED);
   if (!st.isFile()) throw new Error('not a regular file; not rewritten');
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.flake-lens-${crypto.randomBytes(8).toString('hex')}.tmp`);
   const mode = st.mode & 0o7777;
@@ -471,7 +473,8 @@ async function fix(opts: Options, out: (s: string) => void, err: (s: string) => 
   let changed = 0;
   for (const file of files) {
     try {
-      if (fs.lstatSync(file).isSymbolicLink()) throw new Error('a symbolic link; not rewritten (fix the file it points to)');
+      // Checked again right before the write; here it saves reading the file.
+      if (fs.lstatSync(file).isSymbolicLink()) throw new Error(SYMLINK_REFUSED);
       const src = readSource(file, opts.settings.maxFileSize);
       if ('tooLarge' in src) {
         errors.push(`${file}: ${src.bytes} bytes, over --max-file-size; not rewritten`);
