@@ -11,6 +11,7 @@ APT_PACKAGES=(
   emscripten         # rebuilds the grammar wasm to check it matches the committed bytes
   chromium           # the browser that opens code-server for the end-to-end tests
   ripgrep            # code-server's search; replaces the binary @vscode/ripgrep would download
+  pre-commit         # test/unit/ci.test.ts installs our hooks with it (its PyYAML also reads the YAML there)
   libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev build-essential python3 pkg-config
 )
 

@@ -247,3 +247,157 @@ describe('flake-lens inputs', () => {
     assert.equal(r.code, 1);
   });
 });
+
+describe('flake-lens usage', () => {
+  test('--help and -h after every command print that command\'s help; --version prints the version', () => {
+    for (const cmd of ['check', 'fix', 'inputs', 'rules']) {
+      for (const flag of ['--help', '-h']) {
+        const r = run([cmd, flag]);
+        assert.equal(r.code, 0, `${cmd} ${flag}: ${r.stderr}`);
+        assert.match(r.stdout, new RegExp(`^Usage: flake-lens ${cmd}`));
+      }
+    }
+    assert.match(run(['fix', '--dry-run', '--help', 'x.nix']).stdout, /--dry-run/);
+    assert.equal(run(['--help']).code, 0);
+    const v = run(['--version']);
+    assert.equal(v.code, 0);
+    assert.equal(v.stdout, `${JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}\n`);
+  });
+
+  test('unknown options, missing values and missing paths: one line on stderr, exit 2', () => {
+    for (const args of [
+      ['check', '--frobnicate', '.'],
+      ['fix', '--format', 'json', '.'],
+      ['check', '--format'],
+      ['check', '--now', 'yesterday', '.'],
+      ['check', '--max-file-size', 'big', '.'],
+      ['--nope'],
+      ['check'],
+      ['check', '/no/such/path.nix'],
+    ]) {
+      const r = run(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout.includes('Usage'), false);
+    }
+    assert.match(run(['check', '--frobnicate', '.']).stderr, /^flake-lens: unknown option '--frobnicate' \(see 'flake-lens check --help'\)\n$/);
+  });
+
+  test('the summary counts files with problems of files checked', () => {
+    const dir = tmpdir({ 'a/flake.nix': FLAKE, 'b/default.nix': CLEAN });
+    assert.match(run(['check', dir]).stdout, /\n2 problems in 1 of 2 files\.\n$/);
+  });
+
+  test('--now takes an ISO date; NO_COLOR, --color and --no-color decide colour', () => {
+    const dir = tmpdir({ 'flake.nix': FLAKE });
+    assert.equal(run(['check', '--now', '2025-01-31', dir]).code, 1);
+    assert.equal(run(['check', '--now=2025-01-31T10:00:00Z', dir]).code, 1);
+    const esc = /\x1b\[/;
+    assert.doesNotMatch(run(['check', dir]).stdout, esc);
+    const colored = run(['check', '--color', dir], undefined, { NO_COLOR: '1' });
+    assert.match(colored.stdout, /\x1b\[33mwarning\x1b\[0m/);
+    assert.doesNotMatch(run(['check', dir], undefined, { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout, esc);
+    assert.match(run(['check', dir], undefined, { FORCE_COLOR: '1', NO_COLOR: '' }).stdout, esc);
+    assert.doesNotMatch(run(['check', '--no-color', dir], undefined, { FORCE_COLOR: '1' }).stdout, esc);
+  });
+});
+
+describe('hostile repositories', () => {
+  const fixtures = path.join(REPO, 'test', 'fixtures', 'lock');
+  // Sets the title, erases the line, moves up, and a right-to-left override.
+  const EVIL = 'nix\x1b]0;pwned\x07pkgs\x1b[2K\r\x1b[1ANo problems\x9b31m\u202egpj.exe\x7f';
+  const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+  test('control characters from lock names, URLs and file names never reach the terminal raw', () => {
+    const lock = JSON.parse(fs.readFileSync(path.join(fixtures, 'no-follows', 'flake.lock'), 'utf8'));
+    // Rename the root's home-manager input and poison a URL.
+    lock.nodes.root.inputs[EVIL] = lock.nodes.root.inputs['home-manager'];
+    delete lock.nodes.root.inputs['home-manager'];
+    lock.nodes.nixpkgs.locked.owner = `NixOS\x1b[2J${EVIL}`;
+    const flake = fs.readFileSync(path.join(fixtures, 'no-follows', 'flake.nix'), 'utf8');
+    const dir = tmpdir({ [`x${EVIL}/flake.nix`]: flake, [`x${EVIL}/flake.lock`]: JSON.stringify(lock, null, 2), [`x${EVIL}/m.nix`]: `{ pkgs, nixpkgs, ... }:\n{\n  a = import nixpkgs { system = "x86_64-linux"; };\n}\n` });
+    const folder = path.join(dir, `x${EVIL}`);
+    for (const args of [['check', dir], ['check', '--color', dir], ['inputs', folder], ['fix', dir], ['check', '--format', 'json', dir], ['check', '--format', 'sarif', dir]]) {
+      const r = run(args);
+      const visible = r.stdout.replace(/\x1b\[[0-9;]*m/g, '') + r.stderr.replace(/\x1b\[[0-9;]*m/g, '');
+      assert.doesNotMatch(visible, RAW, args[0]);
+      assert.match(visible, /\\u001b/, `${args.join(' ')}: ${visible}`);
+    }
+    // JSON stays JSON with the same values.
+    const j = JSON.parse(run(['check', '--format', 'json', dir]).stdout) as { file: string }[];
+    assert.ok(j.some((f) => f.file === path.join(folder, 'flake.nix')));
+    assert.ok(run(['inputs', folder]).stdout.includes('\\u202egpj.exe'));
+  });
+
+  test('fix never writes through a planted symlink and keeps the file mode', () => {
+    const dir = tmpdir({ 'flake.nix': FLAKE, 'outside/secret': 'precious\n' });
+    const file = path.join(dir, 'flake.nix');
+    const secret = path.join(dir, 'outside', 'secret');
+    fs.chmodSync(file, 0o640);
+    // The old temp name was `${file}.flake-lens-${pid}.tmp`: plant it for the next pids.
+    const last = Number(fs.readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
+    const planted: string[] = [];
+    for (let pid = last + 1; pid < last + 400; pid++) {
+      const p = `${file}.flake-lens-${pid}.tmp`;
+      fs.symlinkSync(secret, p);
+      planted.push(p);
+    }
+    const r = run(['fix', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fs.readFileSync(secret, 'utf8'), 'precious\n');
+    assert.match(fs.readFileSync(file, 'utf8'), /nixpkgs\.legacyPackages\.\$\{system\}\.hello/);
+    assert.equal(fs.lstatSync(file).mode & 0o777, 0o640);
+    for (const p of planted) assert.equal(fs.readlinkSync(p), secret);
+    // No temp file is left behind.
+    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('flake-lens') && !planted.includes(path.join(dir, n))), []);
+  });
+
+  test('fix refuses a symlinked file instead of writing its target', () => {
+    const dir = tmpdir({ 'real/flake.nix': FLAKE });
+    fs.mkdirSync(path.join(dir, 'repo'));
+    const link = path.join(dir, 'repo', 'flake.nix');
+    fs.symlinkSync(path.join(dir, 'real', 'flake.nix'), link);
+    const r = run(['fix', link]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /symbolic link; not rewritten/);
+    assert.equal(fs.readFileSync(path.join(dir, 'real', 'flake.nix'), 'utf8'), FLAKE);
+    assert.ok(fs.lstatSync(link).isSymbolicLink());
+  });
+
+  test('a flake.lock symlinked to /dev/zero, or a FIFO, gets one clear message and is not read', () => {
+    for (const make of [(p: string) => fs.symlinkSync('/dev/zero', p), (p: string) => spawnSync('mkfifo', [p])]) {
+      const dir = tmpdir({ 'flake.nix': FLAKE });
+      make(path.join(dir, 'flake.lock'));
+      for (const args of [['check', dir], ['inputs', dir], ['check', path.join(dir, 'flake.lock')]]) {
+        const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+        assert.equal(r.signal, null, `${args.join(' ')} did not finish`);
+        assert.equal(r.status, 2, r.stderr);
+        const lines = r.stderr.trimEnd().split('\n');
+        assert.equal(lines.length, 1, r.stderr);
+        assert.match(lines[0], /flake\.lock: a (device|named pipe), not a regular file; not read/);
+      }
+    }
+  });
+
+  test('a file over --max-file-size is not read: too-large from its size', () => {
+    const dir = tmpdir({ 'big.nix': `# first line\n${'  a = 1;\n'.repeat(2000)}` });
+    const r = run(['check', '--format', 'json', '--max-file-size', '100', dir]);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.length, 1);
+    assert.match(out[0].message, /18013 bytes is over the limit of 100/);
+    assert.deepEqual(out[0].range, { start: { line: 0, character: 0 }, end: { line: 0, character: 12 } });
+  });
+});
+
+describe('flake-lens fix --dry-run output', () => {
+  test('is a unified diff that patch applies, also without a final newline', () => {
+    const text = FLAKE.trimEnd();
+    const dir = tmpdir({ 'flake.nix': text });
+    const r = run(['fix', '--dry-run', 'flake.nix'], dir);
+    assert.match(r.stdout, /\\ No newline at end of file/);
+    const p = spawnSync('patch', ['-p1'], { cwd: dir, input: r.stdout, encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stdout + p.stderr);
+    const fixed = fs.readFileSync(path.join(dir, 'flake.nix'), 'utf8');
+    assert.equal(fixed, text.replace('(import nixpkgs { inherit system; }).hello', 'nixpkgs.legacyPackages.${system}.hello'));
+  });
+});

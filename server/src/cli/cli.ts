@@ -1,10 +1,13 @@
-// flake-lens: the language server's engine on the command line, for CI.
+// flake-lens: the language server's engine on the command line, for CI and pre-commit.
 //   flake-lens check [--format text|json|sarif] [--fail-on error|warning|information|hint] PATH...
 //   flake-lens fix [--rule CODE]... [--dry-run] PATH...
 // Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { analyseFlake, analyseLock, nixpkgsPolicy, tooLarge } from '../rules/analyse';
 import { markOutdated } from '../rules/nixpkgsAge';
@@ -18,21 +21,56 @@ import { LineIndex } from '../nix/lineIndex';
 import { ParsedNix, loadNix } from '../nix/parser';
 import { RULES, ruleInfo } from '../rules/index';
 import { docsUrl } from '../protocol';
+import { MAX_LOCK_BYTES, readRegularFile } from '../diskFiles';
+import { Paint, painter, termSafe, termSafeLines, wantColor } from './terminal';
 import type { Language } from 'web-tree-sitter';
+
+const COMMON_HELP = `  --color, --no-color    colour the text output or not (default: when the output is a terminal and NO_COLOR is unset)
+  -h, --help             show this help`;
+const ANALYSIS_HELP = `  --nixpkgs-input NAME   treat input NAME as nixpkgs (repeatable)
+  --max-file-size N      skip files larger than N bytes (default ${DEFAULT_SETTINGS.maxFileSize})
+  --now DATE             the current date for age rules, as ISO 8601 (default: the clock)`;
+const PATHS_HELP = `PATH is a file or a folder; folders are searched for *.nix and flake.lock, skipping .git, node_modules and result*.
+A flake.nix is checked together with the flake.lock beside it.`;
+
+const HELP: Record<string, string> = {
+  check: `Usage: flake-lens check [options] PATH...
+Reports problems in Nix files and flake.lock.
+  --format text|json|sarif                       output format (default text)
+  --fail-on error|warning|information|hint       lowest severity that fails (default warning)
+${ANALYSIS_HELP}
+${COMMON_HELP}
+${PATHS_HELP}
+Exit status: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.`,
+  fix: `Usage: flake-lens fix [options] PATH...
+Applies the safe fixes to *.nix files, in place (symbolic links are not rewritten).
+  --rule CODE            only this rule's fixes (repeatable; see 'flake-lens rules')
+  --dry-run              print a unified diff instead of writing
+${ANALYSIS_HELP}
+${COMMON_HELP}
+${PATHS_HELP}
+Exit status: 0 done (files may have changed), 2 bad usage or a file that could not be read or written.`,
+  inputs: `Usage: flake-lens inputs [options] PATH
+Prints a flake's locked inputs as 'nix flake metadata' does, and the duplicated upstreams.
+  --format tree|json     output format (default tree)
+${COMMON_HELP}
+PATH is a flake folder, flake.nix or flake.lock.`,
+  rules: `Usage: flake-lens rules
+Lists the rules with their default severity.
+${COMMON_HELP}`,
+};
 
 const USAGE = `Usage:
   flake-lens check [--format text|json|sarif] [--fail-on error|warning|information|hint] [options] PATH...
   flake-lens fix [--rule CODE]... [--dry-run] [options] PATH...
   flake-lens inputs [--format tree|json] PATH
   flake-lens rules
-Options:
-  --nixpkgs-input NAME   treat input NAME as nixpkgs (repeatable)
-  --max-file-size N      skip files longer than N characters (default ${DEFAULT_SETTINGS.maxFileSize})
-  --now DATE             check nixpkgs age and support as on this ISO date (default: today)
-  -h, --help             show this help
-  --version              print the version
-PATH is a file or a folder; folders are searched for *.nix and flake.lock, skipping .git, node_modules and result*.
-A flake.nix is checked together with the flake.lock beside it.
+  flake-lens COMMAND --help     options of a command
+  flake-lens --version          print the version
+Options of check and fix:
+${ANALYSIS_HELP}
+${COMMON_HELP}
+${PATHS_HELP}
 Exit status: 0 clean, 1 findings at or above --fail-on (default warning), 2 bad usage or unreadable input.`;
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1, hint: 0 };
@@ -47,74 +85,96 @@ interface Options {
   dryRun: boolean;
   paths: string[];
   settings: Settings;
-  /** Today for the nixpkgs age and support rules (ms since the epoch). */
-  now: number;
+  /** The current time given to the rules (--now). */
+  now: Date;
+  paint: Paint;
+  /** Standard output is a terminal: diff bodies are escaped too. */
+  tty: boolean;
 }
 
-function parseArgs(argv: string[]): Options {
-  const [command, ...rest] = argv;
-  const opts: Options = { command, format: command === 'inputs' ? 'tree' : 'text', failOn: 'warning', rules: [], dryRun: false, paths: [], settings: DEFAULT_SETTINGS, now: Date.now() };
-  const nixpkgsInputs: string[] = [];
-  let maxFileSize = DEFAULT_SETTINGS.maxFileSize;
-  const value = (i: number, flag: string) => {
-    const v = rest[i + 1];
-    if (v === undefined) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const take = () => (eq > 0 ? a.slice(eq + 1) : value(i++, flag));
-    switch (flag) {
-      case '--format': {
-        const f = take();
-        const allowed = command === 'inputs' ? ['tree', 'json'] : ['text', 'json', 'sarif'];
-        if (!allowed.includes(f)) throw new UsageError(`unknown format '${f}' (${allowed.join(', ')})`);
-        opts.format = f as Options['format'];
-        break;
-      }
-      case '--fail-on': {
-        const f = take();
-        if (!(f in RANK)) throw new UsageError(`unknown severity '${f}' (error, warning, information, hint)`);
-        opts.failOn = f as Severity;
-        break;
-      }
-      case '--rule': {
-        const r = take();
-        if (!ruleInfo(r)) throw new UsageError(`unknown rule '${r}'; see 'flake-lens rules'`);
-        opts.rules.push(r);
-        break;
-      }
-      case '--dry-run':
-        opts.dryRun = true;
-        break;
-      case '--nixpkgs-input':
-        nixpkgsInputs.push(take());
-        break;
-      case '--max-file-size': {
-        const n = Number(take());
-        if (!Number.isFinite(n) || n < 0) throw new UsageError('--max-file-size needs a number');
-        maxFileSize = n;
-        break;
-      }
-      case '--now': {
-        const d = take();
-        const t = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(d) ? Date.parse(d.length === 10 ? `${d}T00:00:00Z` : d) : NaN;
-        if (!Number.isFinite(t)) throw new UsageError(`--now needs an ISO date like 2025-01-31, not '${d}'`);
-        opts.now = t;
-        break;
-      }
-      case '--':
-        opts.paths.push(...rest.slice(i + 1));
-        i = rest.length;
-        break;
-      default:
-        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
-        opts.paths.push(a);
-    }
+/** Every option, and which commands take it (parsed by node:util's parseArgs). */
+const OPTIONS = {
+  format: { type: 'string', for: ['check', 'inputs'] },
+  'fail-on': { type: 'string', for: ['check'] },
+  rule: { type: 'string', multiple: true, for: ['fix'] },
+  'dry-run': { type: 'boolean', for: ['fix'] },
+  'nixpkgs-input': { type: 'string', multiple: true, for: ['check', 'fix'] },
+  'max-file-size': { type: 'string', for: ['check', 'fix'] },
+  now: { type: 'string', for: ['check', 'fix', 'inputs'] },
+  color: { type: 'boolean', for: ['check', 'fix', 'inputs', 'rules'] },
+  'no-color': { type: 'boolean', for: ['check', 'fix', 'inputs', 'rules'] },
+  help: { type: 'boolean', short: 'h', for: ['check', 'fix', 'inputs', 'rules'] },
+} as const;
+
+/** parseArgs' message, first sentence only, as one line ("Unknown option '--x'"). */
+function usageMessage(e: Error): string {
+  const first = e.message.split(/\.(\s|$)/)[0];
+  return first.charAt(0).toLowerCase() + first.slice(1);
+}
+
+interface Env {
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+}
+
+function parseCommand(command: string, args: string[], io: Env): Options | 'help' {
+  const options = Object.fromEntries(
+    Object.entries(OPTIONS)
+      .filter(([, o]) => (o.for as readonly string[]).includes(command))
+      .map(([name, o]) => [name, { type: o.type, ...('multiple' in o && { multiple: o.multiple }), ...('short' in o && { short: o.short }) }]),
+  ) as Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+  let parsed: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(usageMessage(e as Error));
   }
-  opts.settings = resolveSettings({ nixpkgsInputs, maxFileSize });
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const str = (name: string) => v[name] as string | undefined;
+  const list = (name: string) => (v[name] as string[] | undefined) ?? [];
+  const opts: Options = {
+    command,
+    format: command === 'inputs' ? 'tree' : 'text',
+    failOn: 'warning',
+    rules: [],
+    dryRun: v['dry-run'] === true,
+    paths: parsed.positionals,
+    settings: DEFAULT_SETTINGS,
+    now: new Date(),
+    paint: painter(wantColor({ color: v.color === true, noColor: v['no-color'] === true }, io.env, io.isTTY)),
+    tty: io.isTTY,
+  };
+  const format = str('format');
+  if (format !== undefined) {
+    const allowed = command === 'inputs' ? ['tree', 'json'] : ['text', 'json', 'sarif'];
+    if (!allowed.includes(format)) throw new UsageError(`unknown format '${format}' (${allowed.join(', ')})`);
+    opts.format = format as Options['format'];
+  }
+  const failOn = str('fail-on');
+  if (failOn !== undefined) {
+    if (!(failOn in RANK)) throw new UsageError(`unknown severity '${failOn}' (error, warning, information, hint)`);
+    opts.failOn = failOn as Severity;
+  }
+  for (const r of list('rule')) {
+    if (!ruleInfo(r)) throw new UsageError(`unknown rule '${r}'; see 'flake-lens rules'`);
+    opts.rules.push(r);
+  }
+  let maxFileSize = DEFAULT_SETTINGS.maxFileSize;
+  const max = str('max-file-size');
+  if (max !== undefined) {
+    maxFileSize = Number(max);
+    if (max.trim() === '' || !Number.isFinite(maxFileSize) || maxFileSize < 0) throw new UsageError('--max-file-size needs a number');
+  }
+  const now = str('now');
+  if (now !== undefined) {
+    // ISO 8601 only: Date.parse also takes "March 7", which would mean a different day per machine.
+    if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(now) || Number.isNaN(Date.parse(now))) {
+      throw new UsageError(`--now needs an ISO 8601 date such as 2025-01-31, not '${now}'`);
+    }
+    opts.now = new Date(now);
+  }
+  opts.settings = resolveSettings({ nixpkgsInputs: list('nixpkgs-input'), maxFileSize });
   return opts;
 }
 
@@ -159,49 +219,82 @@ interface FileResult {
   lossy: boolean;
 }
 
-function readText(file: string): { text: string; lossy: boolean } {
-  const bytes = new Uint8Array(fs.readFileSync(file));
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), lossy: false };
-  } catch {
-    return { text: new TextDecoder('utf-8').decode(bytes), lossy: true };
+type Source = { text: string; lossy: boolean } | { tooLarge: true; head: string; bytes: number };
+
+/** A file named or found, read only if it is a regular file within the size limit. */
+function readSource(file: string, maxBytes: number): Source {
+  const r = readRegularFile(file, maxBytes, true);
+  switch (r.kind) {
+    case 'text':
+      return { text: r.text, lossy: r.lossy };
+    case 'too-large':
+      return { tooLarge: true, head: r.head, bytes: r.bytes };
+    case 'missing':
+      throw new Error('no such file or directory');
+    case 'not-file':
+      throw new Error(`${r.what}, not a regular file; not read`);
+    case 'error':
+      throw new Error(r.message);
+  }
+}
+
+/** The flake.lock beside a flake.nix: undefined when there is none; an error when it cannot be read. */
+function readLock(file: string): string | undefined {
+  const r = readRegularFile(file, MAX_LOCK_BYTES, true);
+  switch (r.kind) {
+    case 'text':
+      return r.text;
+    case 'missing':
+      return undefined;
+    case 'too-large':
+      throw new Error(`${r.bytes} bytes, over the ${MAX_LOCK_BYTES} bytes Flake Lens reads of a flake.lock; not read`);
+    case 'not-file':
+      throw new Error(`${r.what}, not a regular file; not read`);
+    case 'error':
+      throw new Error(r.message);
   }
 }
 
 /** A .nix file, and for a flake.nix the flake.lock text beside it. */
-function analyseFile(language: Language, file: string, text: string, settings: Settings, lockText: string | undefined, now?: number): { findings: Finding[]; lockFindings: Finding[] } {
+function analyseFile(language: Language, file: string, text: string, settings: Settings, lockText: string | undefined, now: Date): { findings: Finding[]; lockFindings: Finding[] } {
   if (text.length > settings.maxFileSize) return { findings: tooLarge(text, settings), lockFindings: [] };
   const parsed = ParsedNix.tryCreate(language, text);
   if (!parsed) return { findings: tooLarge(text, settings, 'too-complex'), lockFindings: [] };
   try {
     const isFlake = path.basename(file) === 'flake.nix';
-    const r = analyseFlake({ text, tree: parsed.tree, isFlake, settings, now, lock: isFlake && lockText !== undefined ? { text: lockText } : undefined });
+    const r = analyseFlake({ text, tree: parsed.tree, isFlake, settings, now: now.getTime(), lock: isFlake && lockText !== undefined ? { text: lockText } : undefined });
     return { findings: r.findings, lockFindings: r.lockFindings };
   } finally {
     parsed.dispose();
   }
 }
 
-function readIfExists(file: string): string | undefined {
-  try {
-    return readText(file).text;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Analyses every collected file; a flake.lock is reported with its flake.nix when both exist. */
-function analyseAll(language: Language, files: string[], settings: Settings, err: (s: string) => void, errors: string[], now?: number): FileResult[] {
+function analyseAll(language: Language, files: string[], settings: Settings, now: Date, err: (s: string) => void, errors: string[]): FileResult[] {
   const results: FileResult[] = [];
   const lockDone = new Set<string>();
   const nixFiles = files.filter((f) => f.endsWith('.nix'));
   const lockFiles = files.filter((f) => path.basename(f) === 'flake.lock');
   for (const file of nixFiles) {
     try {
-      const { text, lossy } = readText(file);
-      if (lossy) err(`${file}: not valid UTF-8; analysed with replacement characters`);
+      const src = readSource(file, settings.maxFileSize);
+      if ('tooLarge' in src) {
+        // Not read: the first line is enough for the finding's range.
+        results.push({ file, text: src.head, lossy: false, findings: tooLarge(src.head, settings, 'too-large', `${src.bytes} bytes`) });
+        continue;
+      }
+      const { text, lossy } = src;
+      if (lossy) err(`${termSafe(file)}: not valid UTF-8; analysed with replacement characters`);
       const lockPath = path.join(path.dirname(file), 'flake.lock');
-      const lockText = path.basename(file) === 'flake.nix' ? readIfExists(lockPath) : undefined;
+      let lockText: string | undefined;
+      if (path.basename(file) === 'flake.nix') {
+        try {
+          lockText = readLock(lockPath);
+        } catch (e) {
+          errors.push(`${lockPath}: ${(e as Error).message}`);
+          lockDone.add(path.resolve(lockPath));
+        }
+      }
       const r = analyseFile(language, file, text, settings, lockText, now);
       results.push({ file, text, lossy, findings: r.findings });
       if (lockText !== undefined) {
@@ -217,10 +310,11 @@ function analyseAll(language: Language, files: string[], settings: Settings, err
   for (const file of lockFiles) {
     if (lockDone.has(path.resolve(file))) continue;
     try {
-      const { text } = readText(file);
+      const text = readLock(file);
+      if (text === undefined) throw new Error('no such file or directory');
       const flakeFile = path.join(path.dirname(file), 'flake.nix');
-      const flakeText = readIfExists(flakeFile);
-      const findings = flakeText !== undefined ? analyseFile(language, flakeFile, flakeText, settings, text, now).lockFindings : analyseLock(text, settings, now);
+      const flake = readRegularFile(flakeFile, settings.maxFileSize, true);
+      const findings = flake.kind === 'text' ? analyseFile(language, flakeFile, flake.text, settings, text, now).lockFindings : analyseLock(text, settings, now.getTime());
       results.push({ file, text, lossy: false, findings });
     } catch (e) {
       errors.push(`${file}: ${(e as Error).message}`);
@@ -240,6 +334,12 @@ function toJson(r: FileResult) {
     message: f.message,
     fixes: f.fixes.map((x) => ({ title: x.title, safe: x.safe, edits: x.edits.map((e) => ({ range: range(e.start, e.end), newText: e.newText })) })),
   }));
+}
+
+/** A SARIF artifact URI: relative paths stay relative (code scanning resolves them in the repository), percent-encoded. */
+function artifactUri(file: string): string {
+  if (path.isAbsolute(file)) return pathToFileURL(file).href;
+  return file.split(path.sep).map(encodeURIComponent).join('/');
 }
 
 function sarif(results: FileResult[]) {
@@ -273,7 +373,7 @@ function sarif(results: FileResult[]) {
               locations: [
                 {
                   physicalLocation: {
-                    artifactLocation: { uri: r.file.split(path.sep).join('/') },
+                    artifactLocation: { uri: artifactUri(r.file) },
                     region: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 },
                   },
                 },
@@ -286,46 +386,86 @@ function sarif(results: FileResult[]) {
   };
 }
 
-function textReport(results: FileResult[]): string {
+const SEVERITY_STYLE = { error: 'red', warning: 'yellow', information: 'blue', hint: 'dim' } as const;
+
+function textReport(results: FileResult[], paint: Paint): string {
   let out = '';
   let count = 0;
+  let withProblems = 0;
   for (const r of results) {
     const index = new LineIndex(r.text);
+    const file = termSafe(r.file);
+    if (r.findings.length) withProblems++;
     for (const f of r.findings) {
       const p = index.positionAt(f.start);
-      out += `${r.file}:${p.line + 1}:${p.character + 1}: ${f.severity} [${f.code}] ${f.message}${f.fixes.some((x) => x.safe) ? ' (fixable)' : ''}\n`;
-      if (f.code === 'stale-lock') out += `  to update the lock, run: (cd ${shellQuote(path.dirname(r.file) || '.')} && nix flake lock)\n`;
+      const where = paint('bold', `${file}:${p.line + 1}:${p.character + 1}:`);
+      out += `${where} ${paint(SEVERITY_STYLE[f.severity], f.severity)} ${paint('dim', `[${f.code}]`)} ${termSafe(f.message)}${f.fixes.some((x) => x.safe) ? ' (fixable)' : ''}\n`;
+      if (f.code === 'stale-lock') out += `  to update the lock, run: (cd ${termSafe(shellQuote(path.dirname(r.file) || '.'))} && nix flake lock)\n`;
       count++;
     }
   }
   const files = results.length;
-  out += count === 0 ? `No problems in ${files} file${files === 1 ? '' : 's'}.\n` : `${count} problem${count === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}.\n`;
-  return out;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  // "3 problems in 1 of 2 files": how many files have problems, of how many checked.
+  const summary =
+    count === 0 ? `No problems in ${plural(files, 'file')}.` : files === 1 ? `${plural(count, 'problem')} in 1 file.` : `${plural(count, 'problem')} in ${withProblems} of ${plural(files, 'file')}.`;
+  return out + paint('bold', summary) + '\n';
 }
 
 async function check(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const errors: string[] = [];
   const files = collectFiles(opts.paths, errors);
-  const results = await analyseInParallel(files, opts.settings, err, errors, opts.now);
-  for (const e of errors) err(`flake-lens: ${e}`);
-  if (opts.format === 'json') out(JSON.stringify(results.flatMap(toJson), null, 2) + '\n');
-  else if (opts.format === 'sarif') out(JSON.stringify(sarif(results), null, 2) + '\n');
-  else out(textReport(results));
+  const results = await analyseInParallel(files, opts.settings, opts.now, err, errors);
+  for (const e of errors) err(`flake-lens: ${termSafe(e)}`);
+  // JSON.stringify leaves DEL, C1 controls and bidi overrides raw; their \u escapes are valid JSON.
+  if (opts.format === 'json') out(termSafeLines(JSON.stringify(results.flatMap(toJson), null, 2)) + '\n');
+  else if (opts.format === 'sarif') out(termSafeLines(JSON.stringify(sarif(results), null, 2)) + '\n');
+  else out(textReport(results, opts.paint));
   if (errors.length > 0) return 2;
   const failing = results.some((r) => r.findings.some((f) => RANK[f.severity] >= RANK[opts.failOn]));
   return failing ? 1 : 0;
 }
 
 /** Applies safe fixes until nothing changes, so running `fix` twice equals running it once. */
-export function fixText(language: Language, file: string, text: string, settings: Settings, rules: string[], lockText?: string): string {
+export function fixText(language: Language, file: string, text: string, settings: Settings, rules: string[], lockText?: string, now = new Date()): string {
   const only = rules.length ? new Set(rules) : undefined;
   let current = text;
   for (let pass = 0; pass < 10; pass++) {
-    const edits = fixAllEdits(analyseFile(language, file, current, settings, lockText).findings, only);
+    const edits = fixAllEdits(analyseFile(language, file, current, settings, lockText, now).findings, only);
     if (edits.length === 0) break;
     current = applyEdits(current, edits);
   }
   return current;
+}
+
+/**
+ * Replaces a file's contents without following symbolic links: a symlinked file is refused (its
+ * target may lie outside the repository), and the new text goes to a fresh file with a random
+ * name in the same folder, created exclusively (a planted symlink or file makes it fail, never
+ * followed), with the old file's mode, flushed to disk, then renamed over the file.
+ */
+const SYMLINK_REFUSED = 'a symbolic link; not rewritten (fix the file it points to)';
+
+function replaceFile(file: string, text: string): void {
+  const st = fs.lstatSync(file);
+  if (st.isSymbolicLink()) throw new Error(SYMLINK_REFUSED);
+  if (!st.isFile()) throw new Error('not a regular file; not rewritten');
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.flake-lens-${crypto.randomBytes(8).toString('hex')}.tmp`);
+  const mode = st.mode & 0o7777;
+  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, mode);
+  try {
+    try {
+      fs.writeSync(fd, text);
+      fs.fchmodSync(fd, mode); // the umask narrowed the mode given to open
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 async function fix(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -335,13 +475,20 @@ async function fix(opts: Options, out: (s: string) => void, err: (s: string) => 
   let changed = 0;
   for (const file of files) {
     try {
-      const { text, lossy } = readText(file);
+      // Checked again right before the write; here it saves reading the file.
+      if (fs.lstatSync(file).isSymbolicLink()) throw new Error(SYMLINK_REFUSED);
+      const src = readSource(file, opts.settings.maxFileSize);
+      if ('tooLarge' in src) {
+        errors.push(`${file}: ${src.bytes} bytes, over --max-file-size; not rewritten`);
+        continue;
+      }
+      const { text, lossy } = src;
       if (lossy) {
         errors.push(`${file}: not valid UTF-8; not rewritten`);
         continue;
       }
-      const lockText = path.basename(file) === 'flake.nix' ? readIfExists(path.join(path.dirname(file), 'flake.lock')) : undefined;
-      const fixed = fixText(language, file, text, opts.settings, opts.rules, lockText);
+      const lockText = path.basename(file) === 'flake.nix' ? readLock(path.join(path.dirname(file), 'flake.lock')) : undefined;
+      const fixed = fixText(language, file, text, opts.settings, opts.rules, lockText, opts.now);
       if (fixed === text) continue;
       // Never write a file that parses worse than it did.
       const before = ParsedNix.createSync(language, text);
@@ -355,47 +502,61 @@ async function fix(opts: Options, out: (s: string) => void, err: (s: string) => 
       }
       changed++;
       if (opts.dryRun) {
-        out(unifiedDiff(text, fixed, `a/${displayPath(file)}`, `b/${displayPath(file)}`));
+        const d = unifiedDiff(text, fixed, `a/${displayPath(file)}`, `b/${displayPath(file)}`);
+        // A patch must keep the file's bytes; on a terminal it is read, not applied: escape it.
+        out(opts.tty ? termSafeLines(d) : d);
       } else {
-        const tmp = `${file}.flake-lens-${process.pid}.tmp`;
-        fs.writeFileSync(tmp, fixed, { mode: fs.statSync(file).mode });
-        fs.renameSync(tmp, file);
-        err(`fixed ${file}`);
+        replaceFile(file, fixed);
+        err(`fixed ${termSafe(file)}`);
       }
     } catch (e) {
       errors.push(`${file}: ${(e as Error).message}`);
     }
   }
-  for (const e of errors) err(`flake-lens: ${e}`);
+  for (const e of errors) err(`flake-lens: ${termSafe(e)}`);
   if (!opts.dryRun && changed === 0 && errors.length === 0) err('nothing to fix');
   return errors.length > 0 ? 2 : 0;
 }
 
-export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+const COMMANDS = ['check', 'fix', 'inputs', 'rules'];
+
+export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void, io: Env = { env: process.env, isTTY: process.stdout.isTTY === true }): Promise<number> {
   try {
-    if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
-      (argv.length === 0 ? err : out)(USAGE + '\n');
-      return argv.length === 0 ? 2 : 0;
+    const [command, ...rest] = argv;
+    if (command === undefined) {
+      err(USAGE + '\n');
+      return 2;
     }
-    if (argv[0] === '--version') {
+    if (command === '-h' || command === '--help' || command === 'help') {
+      out((rest.length === 1 && HELP[rest[0]]) || USAGE);
+      out('\n');
+      return 0;
+    }
+    if (command === '--version' || command === '-V') {
       out(`${VERSION}\n`);
       return 0;
     }
-    if (argv[0] === 'rules') {
-      for (const r of RULES) out(`${r.code.padEnd(22)} ${r.severity.padEnd(12)} ${r.title}\n`);
+    if (!COMMANDS.includes(command)) throw new UsageError(command.startsWith('-') ? `unknown option '${command}'` : `unknown command '${command}'`);
+    const opts = parseCommand(command, rest, io);
+    if (opts === 'help') {
+      out(HELP[command] + '\n');
       return 0;
     }
-    const opts = parseArgs(argv);
-    if (opts.command !== 'check' && opts.command !== 'fix' && opts.command !== 'inputs') throw new UsageError(`unknown command '${opts.command}'`);
+    if (command === 'rules') {
+      if (opts.paths.length) throw new UsageError('rules takes no PATH');
+      for (const r of RULES) out(`${opts.paint('bold', r.code.padEnd(22))} ${opts.paint(SEVERITY_STYLE[r.severity], r.severity.padEnd(12))} ${r.title}\n`);
+      return 0;
+    }
     if (opts.paths.length === 0) throw new UsageError('no PATH given');
-    if (opts.command === 'inputs') return await inputs(opts, out, err);
-    return opts.command === 'check' ? await check(opts, out, err) : await fix(opts, out, err);
+    if (command === 'inputs') return await inputs(opts, out, err);
+    return command === 'check' ? await check(opts, out, err) : await fix(opts, out, err);
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`flake-lens: ${e.message}\n${USAGE}\n`);
+      // One line: what is wrong and where to look.
+      err(`flake-lens: ${termSafe(e.message)} (see 'flake-lens ${COMMANDS.includes(argv[0]) ? `${argv[0]} ` : ''}--help')\n`);
       return 2;
     }
-    err(`flake-lens: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    err(`flake-lens: internal error: ${termSafe(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
     return 2;
   }
 }
@@ -409,7 +570,7 @@ const PARALLEL_MIN_BYTES = 256 * 1024;
 interface WorkerJob {
   files: string[];
   settings: Settings;
-  now?: number;
+  now: Date;
 }
 interface WorkerReply {
   results: FileResult[];
@@ -421,7 +582,7 @@ interface WorkerReply {
  * Parsing dominates `check`; on several cores, folders are shared among worker threads (a folder
  * stays whole, so a flake.nix is checked with its flake.lock). Results keep the input order.
  */
-async function analyseInParallel(files: string[], settings: Settings, err: (s: string) => void, errors: string[], now?: number): Promise<FileResult[]> {
+async function analyseInParallel(files: string[], settings: Settings, now: Date, err: (s: string) => void, errors: string[]): Promise<FileResult[]> {
   const sizes = files.map((f) => {
     try {
       return fs.statSync(f).size;
@@ -432,7 +593,7 @@ async function analyseInParallel(files: string[], settings: Settings, err: (s: s
   const total = sizes.reduce((a, b) => a + b, 0);
   const threads = Number(process.env.FLAKE_LENS_THREADS) || Math.min(os.availableParallelism(), 8);
   if (threads < 2 || total < PARALLEL_MIN_BYTES || files.length < 4 || !isMainThread) {
-    return analyseAll(await loadNix(), files, settings, err, errors, now);
+    return analyseAll(await loadNix(), files, settings, now, err, errors);
   }
   // Folders, largest first, each to the least loaded worker.
   const groups = new Map<string, { files: string[]; bytes: number }>();
@@ -488,7 +649,7 @@ if (!isMainThread && (workerData as WorkerJob | undefined)?.files) {
   void loadNix().then((language) => {
     const errors: string[] = [];
     const messages: string[] = [];
-    const results = analyseAll(language, job.files, job.settings, (m) => messages.push(m), errors, job.now);
+    const results = analyseAll(language, job.files, job.settings, job.now, (m) => messages.push(m), errors);
     parentPort!.postMessage({ results, errors, messages } satisfies WorkerReply);
   });
 } else if (require.main === module) {
@@ -518,37 +679,44 @@ async function inputs(opts: Options, out: (s: string) => void, err: (s: string) 
   try {
     if (!fs.statSync(dir).isDirectory()) dir = path.dirname(dir);
   } catch {
-    err(`flake-lens: ${dir}: no such file or directory`);
+    err(`flake-lens: ${termSafe(dir)}: no such file or directory`);
     return 2;
   }
   const lockPath = path.join(dir, 'flake.lock');
   const flakePath = path.join(dir, 'flake.nix');
-  const lockText = readIfExists(lockPath);
-  if (lockText === undefined) {
-    err(`flake-lens: ${lockPath}: no flake.lock (run \`nix flake lock\` first)`);
+  let lockText: string | undefined;
+  try {
+    lockText = readLock(lockPath);
+  } catch (e) {
+    err(`flake-lens: ${termSafe(lockPath)}: ${termSafe((e as Error).message)}`);
     return 2;
   }
-  const flakeText = readIfExists(flakePath);
+  if (lockText === undefined) {
+    err(`flake-lens: ${termSafe(lockPath)}: no flake.lock (run \`nix flake lock\` first)`);
+    return 2;
+  }
+  const flake = readRegularFile(flakePath, DEFAULT_SETTINGS.maxFileSize, true);
+  const flakeText = flake.kind === 'text' ? flake.text : undefined;
   const language = await loadNix();
   const parsed = flakeText !== undefined ? ParsedNix.createSync(language, flakeText) : undefined;
   try {
     const ctx = flakeContext({ flakeText, flakeRoot: parsed?.tree.rootNode, lockText });
     if (!ctx.graph) {
-      for (const e of ctx.parsed?.errors ?? []) err(`flake-lens: ${lockPath}: ${e.message}`);
+      for (const e of ctx.parsed?.errors ?? []) err(`flake-lens: ${termSafe(lockPath)}: ${termSafe(e.message)}`);
       return 2;
     }
     const dto = graphDto(ctx, flakePath, lockPath, path.basename(path.resolve(dir)));
-    markOutdated(dto, ctx, nixpkgsPolicy(opts.settings, opts.now));
+    markOutdated(dto, ctx, nixpkgsPolicy(opts.settings, opts.now.getTime()));
     if (opts.format === 'json') {
-      out(JSON.stringify(dto, null, 2) + '\n');
+      out(termSafeLines(JSON.stringify(dto, null, 2)) + '\n');
       return 0;
     }
-    out(printTree(ctx.graph));
-    out(`\n${dto.summary}\n`);
+    out(printTree(ctx.graph, { escape: termSafe, ansi: opts.paint('bold', 'x') !== 'x' }));
+    out(`\n${termSafe(dto.summary)}\n`);
     for (const d of Object.values(dto.nodes)) {
       if (!d.duplicate) continue;
       const paths = ctx.graph.paths.get(d.key)?.map((p) => p.join('/')) ?? [];
-      out(`  ${d.key}: another ${d.duplicate.upstream} revision (${d.rev?.slice(0, 7) ?? '?'}), pulled in by ${paths.join(', ')}\n`);
+      out(termSafe(`  ${d.key}: another ${d.duplicate.upstream} revision (${d.rev?.slice(0, 7) ?? '?'}), pulled in by ${paths.join(', ')}`) + '\n');
     }
     return 0;
   } finally {

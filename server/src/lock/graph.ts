@@ -305,6 +305,8 @@ export function refToUrl(attrs: RefAttrs): string {
 export interface TreeOptions {
   /** Emit the bold escapes Nix prints around names (it does so even when piped). */
   ansi?: boolean;
+  /** Applied to every name and URL from the lock (the CLI makes them safe for a terminal). */
+  escape?: (s: string) => string;
 }
 
 /**
@@ -315,7 +317,8 @@ export interface TreeOptions {
  */
 export function printTree(graph: Graph, opts: TreeOptions = {}): string {
   const { lock } = graph;
-  const bold = (s: string) => (opts.ansi ? `\x1b[1m${s}\x1b[0m` : s);
+  const esc = opts.escape ?? ((s: string) => s);
+  const bold = (s: string) => (opts.ansi ? `\x1b[1m${esc(s)}\x1b[0m` : esc(s));
   const root = lock.nodes.get(lock.root);
   const lines: string[] = [];
   if (!root || root.inputs.length === 0) return '';
@@ -335,11 +338,11 @@ export function printTree(graph: Graph, opts: TreeOptions = {}): string {
     const last = f.i === f.inputs.length;
     const branch = f.prefix + (last ? '└───' : '├───');
     if (input.target.kind === 'follows') {
-      lines.push(`${branch}${bold(input.name)} follows input '${input.target.path.join('/')}'`);
+      lines.push(`${branch}${bold(input.name)} follows input '${esc(input.target.path.join('/'))}'`);
       continue;
     }
     const child = lock.nodes.get(input.target.node);
-    const url = child?.locked ? refToUrl(child.locked) : '?';
+    const url = child?.locked ? esc(refToUrl(child.locked)) : '?';
     lines.push(`${branch}${bold(input.name)}: ${url}`);
     if (child && !visited.has(child.key)) {
       visited.add(child.key);

@@ -3,9 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MAX_LOCK_BYTES, readRegularFile } from '../diskFiles';
 
-/** flake.lock files can be large (monorepos); past this they are reported, not parsed. */
-export const MAX_LOCK_BYTES = 64 * 1024 * 1024;
+export { MAX_LOCK_BYTES };
 
 export function uriToPath(uri: string): string | undefined {
   if (!uri.startsWith('file:')) return undefined;
@@ -36,25 +36,32 @@ export type ReadResult = { text: string } | { error: string } | undefined;
 const diskCache = new Map<string, { mtimeMs: number; size: number; text: string }>();
 const DISK_CACHE_SIZE = 64;
 
-/** Reads a file from disk as UTF-8 (lossy), or says why not; undefined when it does not exist. */
+/** Reads a file from disk as UTF-8 (lossy), or says why not; undefined when it does not exist or is no regular file. */
 export function readDisk(uri: string, maxBytes = MAX_LOCK_BYTES): ReadResult {
   const p = uriToPath(uri);
   if (!p) return undefined;
   try {
+    // Unchanged files (same mtime and size) give the same string back without reading.
     const st = fs.statSync(p);
-    if (!st.isFile()) return undefined;
-    if (st.size > maxBytes) return { error: `${path.basename(p)} is ${(st.size / 1e6).toFixed(0)} MB, over the ${(maxBytes / 1e6).toFixed(0)} MB Flake Lens reads` };
     const cached = diskCache.get(p);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return { text: cached.text };
-    const text = new TextDecoder('utf-8').decode(fs.readFileSync(p));
-    diskCache.delete(p);
-    diskCache.set(p, { mtimeMs: st.mtimeMs, size: st.size, text });
-    if (diskCache.size > DISK_CACHE_SIZE) diskCache.delete(diskCache.keys().next().value!);
-    return { text };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : { error: (e as Error).message };
+    if (st.isFile() && st.size <= maxBytes && cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return { text: cached.text };
+  } catch {
+    // readRegularFile says what is wrong.
   }
+  const r = readRegularFile(p, maxBytes);
+  switch (r.kind) {
+    case 'missing':
+    case 'not-file':
+      return undefined;
+    case 'too-large':
+      return { error: `${path.basename(p)} is ${(r.bytes / 1e6).toFixed(0)} MB, over the ${(maxBytes / 1e6).toFixed(0)} MB Flake Lens reads` };
+    case 'error':
+      return { error: r.message };
+  }
+  diskCache.delete(p);
+  diskCache.set(p, { mtimeMs: r.stat.mtimeMs, size: r.stat.size, text: r.text });
+  if (diskCache.size > DISK_CACHE_SIZE) diskCache.delete(diskCache.keys().next().value!);
+  return { text: r.text };
 }
 
 const SKIP = new Set(['.git', 'node_modules', '.direnv', '.cache', 'dist', 'out']);

@@ -173,13 +173,14 @@ function errorRanges(tree: Tree): [number, number][] {
 
 /**
  * The one finding for a file that is not analysed: over the size limit, or (`too-complex`) its
- * parse went over the time budget. Severity and suppression as for any rule.
+ * parse went over the time budget. Severity and suppression as for any rule. `size` describes a
+ * file on disk that was not read whole (`text` is then its first line).
  */
-export function tooLarge(text: string, settings: Settings, reason: 'too-large' | 'too-complex' = 'too-large'): Finding[] {
+export function tooLarge(text: string, settings: Settings, reason: 'too-large' | 'too-complex' = 'too-large', size = `${text.length} characters`): Finding[] {
   const limit = settings.maxFileSize;
   const message = reason === 'too-complex'
     ? `Flake Lens skipped this file: parsing it took more than ${PARSE_BUDGET_MS} ms of CPU time, so it is not analysed (text that nests this deep or repeats one construct this often is usually generated or hostile).`
-    : `Flake Lens skipped this file: ${text.length} characters is over the limit of ${limit} (setting flakeLens.maxFileSize).`;
+    : `Flake Lens skipped this file: ${size} is over the limit of ${limit} (setting flakeLens.maxFileSize).`;
   return finish([{
     code: 'too-large',
     start: 0,
