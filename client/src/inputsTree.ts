@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { FlakeGraphDto, InputEdgeDto, LockNodeDto } from '../../server/src/protocol';
 import { InputGraphChangedNotification, InputGraphRequest } from '../../server/src/protocol';
 import type { Context } from './context';
-import { firstVisits } from './inputsModel';
+import { firstVisits, FirstVisits, ordinal, tooltipMarkdown, visitPath } from './inputsModel';
 import { formatAge } from '../../server/src/lock/age';
 
 const age = (seconds: number) => formatAge(seconds, Date.now());
@@ -16,14 +16,12 @@ export type InputsItem =
   | { kind: 'problem'; flake: FlakeGraphDto; message: string }
   | { kind: 'input'; flake: FlakeGraphDto; path: string[]; edge: InputEdgeDto; node?: LockNodeDto; expandable: boolean; firstPath?: string[] };
 
-const ORDINAL = ['1st', '2nd', '3rd'];
-const ordinal = (n: number) => ORDINAL[n - 1] ?? `${n}th`;
 
 export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<InputsItem | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private flakes: FlakeGraphDto[] | undefined;
-  private readonly visits = new WeakMap<FlakeGraphDto, Map<string, string>>();
+  private readonly visits = new WeakMap<FlakeGraphDto, FirstVisits>();
   private loading: Promise<FlakeGraphDto[]> | undefined;
 
   constructor(private readonly ctx: Context) {}
@@ -82,7 +80,10 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
       const p = [...path, edge.name];
       const node = edge.target ? flake.nodes[edge.target] : undefined;
       const first = edge.target ? visits!.get(edge.target) : undefined;
-      const isFirst = !edge.follows && first === p.join('/');
+      // Only first visits are expanded, so `key` is shown at its own first visit: comparing the
+      // parent link is comparing paths.
+      const isFirst = !edge.follows && first?.parent === key && first.name === edge.name;
+      const seen = !edge.follows && !isFirst && edge.target !== undefined && visits!.has(edge.target);
       return {
         kind: 'input',
         flake,
@@ -90,7 +91,7 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
         edge,
         node,
         expandable: isFirst && (node?.inputs.length ?? 0) > 0,
-        firstPath: !edge.follows && !isFirst && first !== undefined ? first.split('/') : undefined,
+        firstPath: seen ? visitPath(visits!, edge.target!) : undefined,
       } satisfies InputsItem;
     });
   }
@@ -180,31 +181,10 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
 }
 
 function tooltip(item: Extract<InputsItem, { kind: 'input' }>): vscode.MarkdownString {
-  const { edge, node } = item;
-  const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${item.path.join(' / ')}**\n\n`);
-  if (edge.follows) md.appendMarkdown(`follows \`${edge.follows.join('/') || '(root)'}\`\n\n`);
-  if (!node) {
-    if (!edge.target) md.appendMarkdown('$(error) this follows points to no input\n');
-    return md;
-  }
-  const rows: [string, string | undefined][] = [
-    ['Reference', node.reference && `\`${node.reference}\``],
-    ['Locked', node.lockedReference && `\`${node.lockedReference}\``],
-    ['Revision', node.rev && `\`${node.rev}\``],
-    ['Last modified', node.lastModified ? `${new Date(node.lastModified * 1000).toISOString().slice(0, 10)} (${age(node.lastModified)})` : undefined],
-    ['narHash', node.narHash && `\`${node.narHash}\``],
-    ['Flake', node.flake ? 'yes' : 'no (`flake = false`)'],
-    ['Lock node', `\`${node.key}\``],
-  ];
-  md.appendMarkdown('| | |\n|---|---|\n');
-  for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${k} | ${v} |\n`);
-  if (node.duplicate) {
-    md.appendMarkdown(
-      `\n$(warning) ${ordinal(node.duplicate.ordinal)} of ${node.duplicate.revisions} revisions of \`${node.duplicate.upstream}\` in this lock: ` +
-        `add a \`follows\` so every input shares one.\n`,
-    );
-  }
+  // Every value comes from flake.lock (escaped by tooltipMarkdown): no HTML, commands or icons.
+  const md = new vscode.MarkdownString(tooltipMarkdown(item.path, item.edge, item.node, Date.now()), false);
+  md.supportHtml = false;
+  md.isTrusted = false;
   return md;
 }
 

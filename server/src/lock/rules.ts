@@ -5,6 +5,7 @@ import type { Node } from '../nix/parser';
 import { allDecls, attrName, DeclSite, FlakeInputs, findDecl, InputDecl, nixString, readFlakeInputs } from './flakeInputs';
 import { buildGraph, findDuplicates, Graph, Instance, nodeAt, refToUrl, shortRev } from './graph';
 import { getInput, LockParseResult, parseLock, RefAttrs } from './lockfile';
+import { trimTrailingSlashes } from './urls';
 
 export interface LockContext {
   flakeText?: string;
@@ -277,7 +278,7 @@ export function urlMatchesOriginal(url: string, original: RefAttrs): boolean {
         if (['ref', 'rev', 'dir'].includes(key)) q.set(key, val);
       }
     }
-    let base = (qi >= 0 ? u.slice(0, qi) : u).replace(/\/+$/, '');
+    let base = trimTrailingSlashes(qi >= 0 ? u.slice(0, qi) : u);
     // github:o/r/ref and flake:id/ref carry ref/rev in the path.
     const m = /^(github|gitlab|sourcehut):([^/]+)\/([^/]+)\/(.+)$/.exec(base) ?? /^(flake):([^/]+)()\/(.+)$/.exec(base);
     if (m) {
