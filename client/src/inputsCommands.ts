@@ -96,13 +96,15 @@ const copyReference: Factory = () => async (arg) => {
   const ref = asInput(arg)?.node?.reference;
   if (ref) {
     await vscode.env.clipboard.writeText(ref);
-    void vscode.window.setStatusBarMessage(`Copied ${ref}`, 3000);
+    // The status bar reads `$(name)` as an icon: the reference comes from the lock.
+    void vscode.window.setStatusBarMessage(`Copied ${ref.replace(/\$\(/g, '\\$(')}`, 3000);
   }
 };
 
 const openUpstream: Factory = () => async (arg) => {
   const url = asInput(arg)?.node?.webUrl;
-  if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
+  // The server only sends checked http(s) URLs; check again before handing one to the browser.
+  if (url && /^https?:\/\//.test(url)) await vscode.env.openExternal(vscode.Uri.parse(url));
 };
 
 const addFollows: Factory = (ctx) => async (arg) => {

@@ -14,7 +14,7 @@ export type InputsItem =
   | { kind: 'flake'; flake: FlakeGraphDto }
   | { kind: 'summary'; flake: FlakeGraphDto }
   | { kind: 'problem'; flake: FlakeGraphDto; message: string }
-  | { kind: 'input'; flake: FlakeGraphDto; path: string[]; edge: InputEdgeDto; node?: LockNodeDto; expandable: boolean; firstPath?: string[] };
+  | { kind: 'input'; flake: FlakeGraphDto; id: string; path: string[]; edge: InputEdgeDto; node?: LockNodeDto; expandable: boolean; firstPath?: string[] };
 
 
 export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, vscode.Disposable {
@@ -63,20 +63,24 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
     if (item.kind === 'flake') {
       const out: InputsItem[] = [];
       if (flake.problem) out.push({ kind: 'problem', flake, message: flake.problem });
-      if (flake.root) out.push({ kind: 'summary', flake }, ...this.edges(flake, flake.root, []));
+      if (flake.root) out.push({ kind: 'summary', flake }, ...this.edges(flake, flake.root, [], `flake:${flake.flakeUri}`));
       else if (!flake.problem) out.push({ kind: 'summary', flake });
       return out;
     }
-    if (item.kind === 'input' && item.expandable && item.edge.target) return this.edges(flake, item.edge.target, item.path);
+    if (item.kind === 'input' && item.expandable && item.edge.target) return this.edges(flake, item.edge.target, item.path, item.id);
     return [];
   }
 
-  private edges(flake: FlakeGraphDto, key: string, path: string[]): InputsItem[] {
+  /** Items get ids from their parent's: names may hold `/` and a JSON object may repeat a key. */
+  private edges(flake: FlakeGraphDto, key: string, path: string[], parentId: string): InputsItem[] {
+    const repeats = new Map<string, number>();
     let visits = this.visits.get(flake);
     if (!visits) this.visits.set(flake, (visits = firstVisits(flake)));
     // Name order, as `nix flake metadata` prints them (and as firstVisits walks them).
     const inputs = [...(flake.nodes[key]?.inputs ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return inputs.map((edge) => {
+      const n = repeats.get(edge.name) ?? 0;
+      repeats.set(edge.name, n + 1);
       const p = [...path, edge.name];
       const node = edge.target ? flake.nodes[edge.target] : undefined;
       const first = edge.target ? visits!.get(edge.target) : undefined;
@@ -87,6 +91,7 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
       return {
         kind: 'input',
         flake,
+        id: `${parentId}/${JSON.stringify(edge.name)}${n ? `#${n}` : ''}`,
         path: p,
         edge,
         node,
@@ -134,7 +139,7 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
   private inputItem(item: Extract<InputsItem, { kind: 'input' }>): vscode.TreeItem {
     const { edge, node } = item;
     const t = new vscode.TreeItem(edge.name, item.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    t.id = `${item.flake.flakeUri}#${item.path.join('/')}`;
+    t.id = item.id;
     const parts: string[] = [];
     const context = ['input'];
     if (item.path.length === 1) context.push('root');
