@@ -140,3 +140,14 @@ test(`item 11: a lock over MAX_LOCK_NODES (${MAX_LOCK_NODES}) gets one lock-erro
   delete nodes.n1;
   assert.deepEqual(parseLock(lockText(nodes)).errors, [], 'at the limit the lock is read');
 });
+
+test('item 11: flake.nix declaring inputs nested 2,000 deep (`inputs.a.inputs.a…`) is read without overflowing', async () => {
+  const flake = `{ ${'inputs.a.'.repeat(2000)}url = "github:o/r"; inputs.b.url = "github:NixOS/b"; outputs = { self, ... }: { }; }`;
+  const { findings } = await check(flake, lockText({ root: { inputs: { b: 'b' } }, b: { locked: gh(1, 'b'), original: orig('b') } }), 'b.url');
+  // `a` is declared (without a url of its own) and not locked; `b` is fine.
+  assert.deepEqual(findings.flake.map((f) => [f.code, flake.slice(f.start, f.end)]).sort(), [
+    ['indirect-input', 'a'],
+    ['stale-lock', 'a'],
+  ]);
+  assert.deepEqual(findings.lock, []);
+});
