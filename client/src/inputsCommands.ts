@@ -1,12 +1,13 @@
 // Commands of the Flake Inputs view and of stale-lock fixes. Those that run nix do so only in a
-// trusted workspace and when a `nix` executable is on PATH (found without running anything).
-import { execFile } from 'node:child_process';
+// trusted workspace and when a `nix` executable is on PATH (found without running anything),
+// with an argument vector, never through a shell: input names come from flake.lock.
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Context } from './context';
 import type { InputsItem } from './inputsTree';
-import { FLAKE_FEATURES, nixVersion, updateInputArgs } from './inputsModel';
+import { FLAKE_FEATURES, isUpdatableInputName, nixVersion, updateInputArgs } from './inputsModel';
 import type { Range, TextEditDto } from '../../server/src/protocol';
 
 type Input = Extract<InputsItem, { kind: 'input' }>;
@@ -39,19 +40,43 @@ function asInput(arg: unknown): Input | undefined {
   return item?.kind === 'input' ? item : undefined;
 }
 
-function runNix(ctx: Context, cwd: string, args: string[], title: string): void {
+/** Runs nix without a shell; its output goes to the Flake Lens output channel, shown. */
+async function runNix(ctx: Context, cwd: string, args: string[], title: string): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('Flake Lens runs nix only in a trusted workspace.');
     return;
   }
-  if (!nixOnPath()) {
+  const nix = nixOnPath();
+  if (!nix) {
     void vscode.window.showWarningMessage('Flake Lens: no `nix` executable on PATH.');
     return;
   }
-  const terminal = vscode.window.createTerminal({ name: title, cwd });
-  ctx.push(terminal);
-  terminal.show();
-  terminal.sendText(['nix', ...args].map((a) => (/^[\w./:=-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '));
+  const out = ctx.output;
+  out.info(`${title}: ${JSON.stringify([nix, ...args])} in ${cwd}`);
+  out.show(true);
+  const status = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Flake Lens: ${title}`, cancellable: true },
+    (_progress, token) =>
+      new Promise<number | string>((resolve) => {
+        const child = spawn(nix, args, { cwd, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+        let partial = '';
+        const log = (chunk: Buffer) => {
+          const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
+          partial = lines.pop() ?? '';
+          for (const line of lines) out.info(line);
+        };
+        child.stdout.on('data', log);
+        child.stderr.on('data', log);
+        token.onCancellationRequested(() => child.kill());
+        child.on('error', (e) => resolve(String(e)));
+        child.on('close', (code, signal) => {
+          if (partial) out.info(partial);
+          resolve(code ?? String(signal));
+        });
+      }),
+  );
+  if (status === 0) void vscode.window.showInformationMessage(`Flake Lens: ${title} finished.`);
+  else void vscode.window.showWarningMessage(`Flake Lens: ${title} failed (${status}); see the Flake Lens output.`);
 }
 
 const refresh: Factory = (ctx) => () => (ctx.inputsTree as { refresh?: () => void } | undefined)?.refresh?.();
@@ -71,13 +96,15 @@ const copyReference: Factory = () => async (arg) => {
   const ref = asInput(arg)?.node?.reference;
   if (ref) {
     await vscode.env.clipboard.writeText(ref);
-    void vscode.window.setStatusBarMessage(`Copied ${ref}`, 3000);
+    // The status bar reads `$(name)` as an icon: the reference comes from the lock.
+    void vscode.window.setStatusBarMessage(`Copied ${ref.replace(/\$\(/g, '\\$(')}`, 3000);
   }
 };
 
 const openUpstream: Factory = () => async (arg) => {
   const url = asInput(arg)?.node?.webUrl;
-  if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
+  // The server only sends checked http(s) URLs; check again before handing one to the browser.
+  if (url && /^https?:\/\//.test(url)) await vscode.env.openExternal(vscode.Uri.parse(url));
 };
 
 const addFollows: Factory = (ctx) => async (arg) => {
@@ -95,7 +122,11 @@ const updateInput: Factory = (ctx) => async (arg) => {
   if (!item) return;
   const dir = path.dirname(vscode.Uri.parse(item.flake.flakeUri).fsPath);
   const input = item.path[0];
-  runNix(ctx, dir, updateInputArgs(await installedNixVersion(), input), `nix flake update ${input}`);
+  if (!isUpdatableInputName(input)) {
+    void vscode.window.showWarningMessage(`Flake Lens: ${JSON.stringify(input.slice(0, 80))} is not an input name nix can update.`);
+    return;
+  }
+  await runNix(ctx, dir, updateInputArgs(await installedNixVersion(), input), `nix flake update ${input}`);
 };
 
 /** The installed Nix's version (runs `nix --version`; only ever called in a trusted workspace). */
@@ -108,10 +139,10 @@ async function installedNixVersion(): Promise<[number, number] | undefined> {
 }
 
 /** Server-provided fix for stale-lock: argument is the flake.nix or flake.lock URI. */
-const updateLock: Factory = (ctx) => (arg) => {
+const updateLock: Factory = (ctx) => async (arg) => {
   const uri = typeof arg === 'string' ? vscode.Uri.parse(arg) : vscode.window.activeTextEditor?.document.uri;
-  if (!uri) return;
-  runNix(ctx, path.dirname(uri.fsPath), [...FLAKE_FEATURES, 'flake', 'lock'], 'nix flake lock');
+  if (!uri || uri.scheme !== 'file') return;
+  await runNix(ctx, path.dirname(uri.fsPath), [...FLAKE_FEATURES, 'flake', 'lock'], 'nix flake lock');
 };
 
 export const INPUTS_COMMANDS: Record<string, Factory> = {

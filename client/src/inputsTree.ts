@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { FlakeGraphDto, InputEdgeDto, LockNodeDto } from '../../server/src/protocol';
 import { InputGraphChangedNotification, InputGraphRequest } from '../../server/src/protocol';
 import type { Context } from './context';
-import { firstVisits } from './inputsModel';
+import { firstVisits, FirstVisits, ordinal, tooltipMarkdown, visitPath } from './inputsModel';
 import { formatAge } from '../../server/src/lock/age';
 
 const age = (seconds: number) => formatAge(seconds, Date.now());
@@ -14,16 +14,14 @@ export type InputsItem =
   | { kind: 'flake'; flake: FlakeGraphDto }
   | { kind: 'summary'; flake: FlakeGraphDto }
   | { kind: 'problem'; flake: FlakeGraphDto; message: string }
-  | { kind: 'input'; flake: FlakeGraphDto; path: string[]; edge: InputEdgeDto; node?: LockNodeDto; expandable: boolean; firstPath?: string[] };
+  | { kind: 'input'; flake: FlakeGraphDto; id: string; path: string[]; edge: InputEdgeDto; node?: LockNodeDto; expandable: boolean; firstPath?: string[] };
 
-const ORDINAL = ['1st', '2nd', '3rd'];
-const ordinal = (n: number) => ORDINAL[n - 1] ?? `${n}th`;
 
 export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<InputsItem | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private flakes: FlakeGraphDto[] | undefined;
-  private readonly visits = new WeakMap<FlakeGraphDto, Map<string, string>>();
+  private readonly visits = new WeakMap<FlakeGraphDto, FirstVisits>();
   private loading: Promise<FlakeGraphDto[]> | undefined;
 
   constructor(private readonly ctx: Context) {}
@@ -65,32 +63,40 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
     if (item.kind === 'flake') {
       const out: InputsItem[] = [];
       if (flake.problem) out.push({ kind: 'problem', flake, message: flake.problem });
-      if (flake.root) out.push({ kind: 'summary', flake }, ...this.edges(flake, flake.root, []));
+      if (flake.root) out.push({ kind: 'summary', flake }, ...this.edges(flake, flake.root, [], `flake:${flake.flakeUri}`));
       else if (!flake.problem) out.push({ kind: 'summary', flake });
       return out;
     }
-    if (item.kind === 'input' && item.expandable && item.edge.target) return this.edges(flake, item.edge.target, item.path);
+    if (item.kind === 'input' && item.expandable && item.edge.target) return this.edges(flake, item.edge.target, item.path, item.id);
     return [];
   }
 
-  private edges(flake: FlakeGraphDto, key: string, path: string[]): InputsItem[] {
+  /** Items get ids from their parent's: names may hold `/` and a JSON object may repeat a key. */
+  private edges(flake: FlakeGraphDto, key: string, path: string[], parentId: string): InputsItem[] {
+    const repeats = new Map<string, number>();
     let visits = this.visits.get(flake);
     if (!visits) this.visits.set(flake, (visits = firstVisits(flake)));
     // Name order, as `nix flake metadata` prints them (and as firstVisits walks them).
     const inputs = [...(flake.nodes[key]?.inputs ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return inputs.map((edge) => {
+      const n = repeats.get(edge.name) ?? 0;
+      repeats.set(edge.name, n + 1);
       const p = [...path, edge.name];
       const node = edge.target ? flake.nodes[edge.target] : undefined;
       const first = edge.target ? visits!.get(edge.target) : undefined;
-      const isFirst = !edge.follows && first === p.join('/');
+      // Only first visits are expanded, so `key` is shown at its own first visit: comparing the
+      // parent link is comparing paths.
+      const isFirst = !edge.follows && first?.parent === key && first.name === edge.name;
+      const seen = !edge.follows && !isFirst && edge.target !== undefined && visits!.has(edge.target);
       return {
         kind: 'input',
         flake,
+        id: `${parentId}/${JSON.stringify(edge.name)}${n ? `#${n}` : ''}`,
         path: p,
         edge,
         node,
         expandable: isFirst && (node?.inputs.length ?? 0) > 0,
-        firstPath: !edge.follows && !isFirst && first !== undefined ? first.split('/') : undefined,
+        firstPath: seen ? visitPath(visits!, edge.target!) : undefined,
       } satisfies InputsItem;
     });
   }
@@ -133,7 +139,7 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
   private inputItem(item: Extract<InputsItem, { kind: 'input' }>): vscode.TreeItem {
     const { edge, node } = item;
     const t = new vscode.TreeItem(edge.name, item.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    t.id = `${item.flake.flakeUri}#${item.path.join('/')}`;
+    t.id = item.id;
     const parts: string[] = [];
     const context = ['input'];
     if (item.path.length === 1) context.push('root');
@@ -183,32 +189,10 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
 }
 
 function tooltip(item: Extract<InputsItem, { kind: 'input' }>): vscode.MarkdownString {
-  const { edge, node } = item;
-  const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${item.path.join(' / ')}**\n\n`);
-  if (edge.follows) md.appendMarkdown(`follows \`${edge.follows.join('/') || '(root)'}\`\n\n`);
-  if (!node) {
-    if (!edge.target) md.appendMarkdown('$(error) this follows points to no input\n');
-    return md;
-  }
-  const rows: [string, string | undefined][] = [
-    ['Reference', node.reference && `\`${node.reference}\``],
-    ['Locked', node.lockedReference && `\`${node.lockedReference}\``],
-    ['Revision', node.rev && `\`${node.rev}\``],
-    ['Last modified', node.lastModified ? `${new Date(node.lastModified * 1000).toISOString().slice(0, 10)} (${age(node.lastModified)})` : undefined],
-    ['narHash', node.narHash && `\`${node.narHash}\``],
-    ['Flake', node.flake ? 'yes' : 'no (`flake = false`)'],
-    ['Lock node', `\`${node.key}\``],
-  ];
-  md.appendMarkdown('| | |\n|---|---|\n');
-  for (const [k, v] of rows) if (v) md.appendMarkdown(`| ${k} | ${v} |\n`);
-  if (node.outdated) md.appendMarkdown('\n$(warning) older than `flakeLens.nixpkgs.maxAgeDays`: update this input.\n');
-  if (node.duplicate) {
-    md.appendMarkdown(
-      `\n$(warning) ${ordinal(node.duplicate.ordinal)} of ${node.duplicate.revisions} revisions of \`${node.duplicate.upstream}\` in this lock: ` +
-        `add a \`follows\` so every input shares one.\n`,
-    );
-  }
+  // Every value comes from flake.lock (escaped by tooltipMarkdown): no HTML, commands or icons.
+  const md = new vscode.MarkdownString(tooltipMarkdown(item.path, item.edge, item.node, Date.now()), false);
+  md.supportHtml = false;
+  md.isTrusted = false;
   return md;
 }
 

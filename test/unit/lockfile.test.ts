@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseJson } from '../../server/src/lock/json';
-import { parseLock, resolvePath, LockFile } from '../../server/src/lock/lockfile';
+import { MAX_LOCK_NODES, parseLock, resolvePath, LockFile } from '../../server/src/lock/lockfile';
 import { CORPUS, fixture, scenarios } from './lockHelpers';
 
 /** The model back as the JSON Nix wrote, to compare with `nix flake metadata --json`'s "locks". */
@@ -148,7 +148,7 @@ test('follows through follows stay linear (no exponential re-resolution)', () =>
   assert.ok(Date.now() - t0 < 1000);
 });
 
-test('a 50 MB lock is handled without throwing, valid or truncated', () => {
+test('a 50 MB lock is handled without throwing, valid or truncated (over MAX_LOCK_NODES: one error)', () => {
   const big = 'x'.repeat(1000);
   const parts: string[] = [];
   for (let i = 0, len = 0; len < 50_000_000; i++) {
@@ -159,8 +159,10 @@ test('a 50 MB lock is handled without throwing, valid or truncated', () => {
   assert.ok(text.length >= 50_000_000);
   const t0 = Date.now();
   const r = parseLock(text);
-  assert.deepEqual(r.errors, []);
-  assert.equal(r.lock!.nodes.size, parts.length + 1);
+  assert.ok(parts.length + 1 > MAX_LOCK_NODES);
+  assert.deepEqual(r.errors.map((e) => e.code), ['too-many-nodes']);
+  assert.equal(r.lock, undefined);
+  assert.equal(text.slice(r.errors[0].start, r.errors[0].end), '"nodes"');
   const cut = parseLock(text.slice(0, text.length - 7));
   assert.equal(cut.errors[0].code, 'invalid-json');
   assert.ok(Date.now() - t0 < 20000, `took ${Date.now() - t0} ms`);

@@ -242,6 +242,13 @@ function visitPath(
   applyField(text, decl, rest, value, binding, prefix);
 }
 
+/**
+ * Declarations of inputs nested deeper are not read: visitPath and applyField recurse per level,
+ * and `inputs.a.inputs.a…` 2,000 deep would overflow the stack (Nix 2.8 ignores overrides more
+ * than one level down anyway).
+ */
+const MAX_INPUT_DEPTH = 32;
+
 /** `names` is relative to an input (url, flake, follows, inputs.y..., type/owner/...). */
 function applyField(
   text: string,
@@ -255,6 +262,7 @@ function applyField(
   const first = names[0].name;
   if (first === 'inputs') {
     decl.sites.push(site);
+    if (decl.path.length >= MAX_INPUT_DEPTH) return;
     if (names.length === 1) {
       if (isSet(value)) for (const ib of bindingsOf(value)) if (ib.type === 'binding') visitBinding(text, decl.inputs, decl.path, ib, [...prefix, 'inputs']);
       return;

@@ -1,6 +1,7 @@
 // The input graph of a parsed lock: follows resolved, who pulls in what, which upstreams are
 // locked at more than one revision, and the tree `nix flake metadata` prints (Nix 2.8 format).
 import { getInput, LockFile, LockInput, LockNode, RefAttrs, resolveInput, Resolution } from './lockfile';
+import { trimTrailingSlashes } from './urls';
 
 export interface Edge {
   from: string;
@@ -16,10 +17,75 @@ export interface Graph {
   edges: Map<string, Edge[]>;
   /** For each node reachable from the root: the input-name paths that reach it without a
    *  follows, shortest first (capped), e.g. [['home-manager', 'nixpkgs']]. */
-  paths: Map<string, string[][]>;
+  paths: InputPaths;
 }
 
 const MAX_PATHS_PER_NODE = 8;
+
+/**
+ * The paths that reach each node, stored as (parent node, input name) links so that paths share
+ * their prefixes: a chain of n nodes costs O(n), not the O(n²) of one array per node. `get`
+ * builds a node's arrays on demand, in O(depth) each.
+ */
+export class InputPaths implements Iterable<[string, string[][]]> {
+  /** Per node: where its paths come from; the first entry lies on a shortest path. */
+  private readonly via = new Map<string, { from: string; name: string }[]>();
+  private readonly depths = new Map<string, number>();
+
+  constructor(private readonly root: string) {
+    this.via.set(root, []);
+    this.depths.set(root, 0);
+  }
+
+  /** The length of a node's shortest path (0 for the root). */
+  depth(key: string): number | undefined {
+    return this.depths.get(key);
+  }
+
+  /** Records an edge; false when the node was already reached (nothing to explore). */
+  add(from: string, name: string, to: string): boolean {
+    const known = this.via.get(to);
+    if (!known) {
+      this.via.set(to, [{ from, name }]);
+      this.depths.set(to, this.depths.get(from)! + 1);
+      return true;
+    }
+    if (known.length < MAX_PATHS_PER_NODE && to !== this.root) known.push({ from, name });
+    return false;
+  }
+
+  /** The first (a shortest) path to a node: walks parent links back to the root. */
+  first(key: string): string[] | undefined {
+    if (!this.via.has(key)) return undefined;
+    const names: string[] = [];
+    for (let cur = this.via.get(key)![0]; cur; cur = this.via.get(cur.from)![0]) names.push(cur.name);
+    return names.reverse();
+  }
+
+  get(key: string): string[][] | undefined {
+    const via = this.via.get(key);
+    if (!via) return undefined;
+    if (via.length === 0) return [[]];
+    return via.map((v) => [...this.first(v.from)!, v.name]);
+  }
+
+  has(key: string): boolean {
+    return this.via.has(key);
+  }
+
+  get size(): number {
+    return this.via.size;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.via.keys();
+  }
+
+  /** Every node with its paths: O(total depth), so only for small locks and tests. */
+  *[Symbol.iterator](): IterableIterator<[string, string[][]]> {
+    for (const k of this.via.keys()) yield [k, this.get(k)!];
+  }
+}
 
 export function buildGraph(lock: LockFile): Graph {
   const edges = new Map<string, Edge[]>();
@@ -43,19 +109,11 @@ export function buildGraph(lock: LockFile): Graph {
     edges.set(node.key, list);
   }
   // Breadth-first over direct (non-follows) edges, so the first path recorded is a shortest one.
-  const paths = new Map<string, string[][]>([[lock.root, [[]]]]);
+  const paths = new InputPaths(lock.root);
   const queue = [lock.root];
   for (let q = 0; q < queue.length; q++) {
-    const key = queue[q];
-    const base = paths.get(key)![0];
-    for (const e of edges.get(key) ?? []) {
-      if (e.follows || !e.to) continue;
-      const p = [...base, e.name];
-      const known = paths.get(e.to);
-      if (!known) {
-        paths.set(e.to, [p]);
-        queue.push(e.to);
-      } else if (known.length < MAX_PATHS_PER_NODE && e.to !== lock.root) known.push(p);
+    for (const e of edges.get(queue[q]) ?? []) {
+      if (!e.follows && e.to && paths.add(queue[q], e.name, e.to)) queue.push(e.to);
     }
   }
   return { lock, edges, paths };
@@ -107,7 +165,7 @@ function defaultHost(type: string): string {
 
 function stripQuery(url: string): string {
   const q = url.indexOf('?');
-  return (q < 0 ? url : url.slice(0, q)).replace(/\/+$/, '').replace(/\.git$/, '');
+  return trimTrailingSlashes(q < 0 ? url : url.slice(0, q)).replace(/\.git$/, '');
 }
 
 /** The locked revision: the commit when there is one, else the content hash. */
@@ -173,13 +231,23 @@ function isNixpkgs(identity: string): boolean {
 export function findDuplicates(graph: Graph): Duplicate[] {
   const { lock } = graph;
   const groups = new Map<string, Instance[]>();
-  for (const [key, paths] of graph.paths) {
+  for (const key of graph.paths.keys()) {
     if (key === lock.root) continue;
     const node = lock.nodes.get(key)!;
     if (!node.locked) continue;
     const id = upstreamIdentity(node.locked);
     const list = groups.get(id) ?? [];
-    list.push({ node: key, rev: revisionOf(node), date: lastModifiedDate(node), paths });
+    // Paths are built only when asked for: most instances are never reported.
+    const paths = graph.paths;
+    let built: string[][] | undefined;
+    list.push({
+      node: key,
+      rev: revisionOf(node),
+      date: lastModifiedDate(node),
+      get paths() {
+        return (built ??= paths.get(key)!);
+      },
+    });
     groups.set(id, list);
   }
   const rootEdges = graph.edges.get(lock.root) ?? [];

@@ -47,7 +47,8 @@ export type LockErrorCode =
   | 'missing-root'
   | 'missing-node'
   | 'missing-follows-target'
-  | 'follows-cycle';
+  | 'follows-cycle'
+  | 'too-many-nodes';
 
 export interface LockError {
   code: LockErrorCode;
@@ -63,6 +64,12 @@ export interface LockParseResult {
 }
 
 export const SUPPORTED_LOCK_VERSIONS = [5, 6, 7];
+
+/**
+ * Locks with more nodes are not analysed (one lock-error instead): every request must stay fast
+ * on any lock it accepts. Real locks have tens to a few hundred nodes.
+ */
+export const MAX_LOCK_NODES = 10_000;
 
 export function parseLock(text: string): LockParseResult {
   const json = parseJson(text);
@@ -96,6 +103,17 @@ export function parseLock(text: string): LockParseResult {
   if (!nodesM || nodesM.value.kind !== 'object') {
     const span = nodesM ? nodesM.value : top;
     return { errors: [{ code: 'invalid-structure', message: 'flake.lock has no "nodes" object', start: span.start, end: nodesM ? span.end : span.start + 1 }] };
+  }
+  const count = nodesM.value.members.length;
+  if (count > MAX_LOCK_NODES) {
+    return {
+      errors: [{
+        code: 'too-many-nodes',
+        message: `flake.lock has ${count} nodes; Flake Lens analyses locks of at most ${MAX_LOCK_NODES} nodes`,
+        start: nodesM.keyStart,
+        end: nodesM.keyEnd,
+      }],
+    };
   }
   const nodes = new Map<string, LockNode>();
   for (const m of nodesM.value.members) {
@@ -190,9 +208,22 @@ function readAttrs(obj: JsonObject, key: string, nodeKey: string, errors: LockEr
   return attrs;
 }
 
+// Inputs by name for nodes with many inputs: a root with 20,000 follows would make resolving
+// them all quadratic with a linear search.
+const inputIndex = new WeakMap<LockNode, Map<string, LockInput>>();
+
 export function getInput(node: LockNode, name: string): LockInput | undefined {
-  for (const i of node.inputs) if (i.name === name) return i;
-  return undefined;
+  if (node.inputs.length <= 16) {
+    for (const i of node.inputs) if (i.name === name) return i;
+    return undefined;
+  }
+  let index = inputIndex.get(node);
+  if (!index) {
+    index = new Map();
+    for (const i of node.inputs) if (!index.has(i.name)) index.set(i.name, i);
+    inputIndex.set(node, index);
+  }
+  return index.get(name);
 }
 
 export type Resolution =
@@ -210,40 +241,74 @@ function memoFor(lock: LockFile): Map<string, Resolution> {
 
 /**
  * Walks input names from the root, following `follows` entries as Nix does
- * (LockFile::findInput). `[]` is the root itself. Detects cycles instead of looping.
+ * (LockFile::findInput). `[]` is the root itself. Detects cycles instead of looping, and uses an
+ * explicit stack: a lock decides how deep follows go through other follows (20,000 is easy).
  */
-export function resolvePath(lock: LockFile, path: string[], active: Set<string> = new Set()): Resolution {
-  let cur = lock.root;
-  for (let k = 0; k < path.length; k++) {
-    const node = lock.nodes.get(cur);
-    if (!node) return { ok: false, code: 'missing-node', message: `node '${cur}' is missing` };
-    const input = getInput(node, path[k]);
-    if (!input) {
-      return { ok: false, code: 'missing-follows-target', message: `'${path.slice(0, k + 1).join('/')}' does not exist` };
+export function resolvePath(lock: LockFile, path: string[]): Resolution {
+  const memo = memoFor(lock);
+  // One frame per follows being resolved; `key` is the (node, input) it resolves, for the memo.
+  type Frame = { path: string[]; k: number; cur: string; key?: string };
+  const stack: Frame[] = [{ path, k: 0, cur: lock.root }];
+  const active = new Set<string>();
+  let done: Resolution | undefined; // the result of the frame just popped
+  for (;;) {
+    const f = stack[stack.length - 1];
+    let r: Resolution | undefined;
+    if (done) {
+      if (done.ok) {
+        f.cur = done.node;
+        f.k++;
+      } else r = done;
+      done = undefined;
     }
-    if (input.target.kind === 'node') {
-      cur = input.target.node;
-      continue;
-    }
-    const key = `${cur}\u0000${input.name}`;
-    const memo = memoFor(lock);
-    let r = memo.get(key);
-    if (!r) {
+    let pushed = false;
+    while (!r && f.k < f.path.length) {
+      const node = lock.nodes.get(f.cur);
+      if (!node) {
+        r = { ok: false, code: 'missing-node', message: `node '${f.cur}' is missing` };
+        break;
+      }
+      const input = getInput(node, f.path[f.k]);
+      if (!input) {
+        r = { ok: false, code: 'missing-follows-target', message: `'${f.path.slice(0, f.k + 1).join('/')}' does not exist` };
+        break;
+      }
+      if (input.target.kind === 'node') {
+        f.cur = input.target.node;
+        f.k++;
+        continue;
+      }
+      const key = `${f.cur}\u0000${input.name}`;
+      const known = memo.get(key);
+      if (known) {
+        if (!known.ok) r = known;
+        else {
+          f.cur = known.node;
+          f.k++;
+        }
+        continue;
+      }
       if (active.has(key)) {
-        return { ok: false, code: 'follows-cycle', message: `follows cycle through '${path.slice(0, k + 1).join('/')}'` };
+        r = { ok: false, code: 'follows-cycle', message: `follows cycle through '${f.path.slice(0, f.k + 1).join('/')}'` };
+        break;
       }
       active.add(key);
-      r = resolvePath(lock, input.target.path, active);
-      active.delete(key);
+      stack.push({ path: input.target.path, k: 0, cur: lock.root, key });
+      pushed = true;
+      break;
+    }
+    if (pushed) continue;
+    r ??= lock.nodes.has(f.cur) ? { ok: true, node: f.cur } : { ok: false, code: 'missing-node', message: `node '${f.cur}' is missing` };
+    stack.pop();
+    if (f.key !== undefined) {
+      active.delete(f.key);
       // Safe to keep even when a cycle was hit through an outer frame: that frame is reachable
       // from this input and reaches it, so this input is on the cycle too.
-      memo.set(key, r);
+      memo.set(f.key, r);
     }
-    if (!r.ok) return r;
-    cur = r.node;
+    if (stack.length === 0) return r;
+    done = r;
   }
-  if (!lock.nodes.has(cur)) return { ok: false, code: 'missing-node', message: `node '${cur}' is missing` };
-  return { ok: true, node: cur };
 }
 
 /** Resolves one input of a node to the node it ends up at. */

@@ -13,6 +13,8 @@ import { allDecls, findDecl, InputDecl, staticString, StrValue } from './flakeIn
 import { Graph, inputOf, lastModifiedDate, nodeAt, refToUrl, revisionOf, shortRev, splitUrl, upstreamIdentity, upstreamName } from './graph';
 import { LockNode, parseLock, RefAttrs } from './lockfile';
 import { LockContext, makeContext } from './rules';
+import { mdCode, mdText } from '../markdown';
+import { safeWebUrl, trimTrailingSlashes, urlPath, validHost } from './urls';
 
 export interface NavContext extends LockContext {
   /** The flake.nix tree (`ParsedNix.tree.rootNode`) the context was made from. */
@@ -260,7 +262,13 @@ function bindingKind(outputs: Node, variable: Node): 'formal' | 'all' | 'self' |
 /** `today`, `1 day ago`, `12 days ago`, `3 months ago`, `2 years ago`. */
 export { formatAge };
 
-const code = (s: string) => '`' + s.replace(/`/g, "'").replace(/\r?\n/g, ' ') + '`';
+const code = mdCode;
+/** Lists in a hover stop here: a lock can make them as long as it likes. */
+const HOVER_LIST_MAX = 10;
+
+function capped(items: string[]): string {
+  return items.length <= HOVER_LIST_MAX ? items.join(', ') : `${items.slice(0, HOVER_LIST_MAX).join(', ')} and ${items.length - HOVER_LIST_MAX} more`;
+}
 
 /** The lock's input paths that reach a node: reachable ones first, then follows edges. */
 function nodePaths(graph: Graph, key: string): string[][] {
@@ -269,7 +277,7 @@ function nodePaths(graph: Graph, key: string): string[][] {
 
 /** Input path of an edge (`home-manager/nixpkgs`), named by the first path reaching its node. */
 function edgePath(graph: Graph, from: string, name: string): string {
-  const base = graph.paths.get(from)?.[0];
+  const base = graph.paths.first(from);
   return base ? [...base, name].join('/') : `${from}/${name}`;
 }
 
@@ -307,7 +315,7 @@ export function inputHover(ctx: NavContext, offset: number, now: number = Date.n
   if (!decl && !node) return undefined;
 
   const lines: string[] = [];
-  const title = path.length > 1 ? `**${path[path.length - 1]}** — input of ${code(path.slice(0, -1).join('/'))}` : `**${path[0]}** — flake input`;
+  const title = path.length > 1 ? `**${mdText(path[path.length - 1])}** — input of ${code(path.slice(0, -1).join('/'))}` : `**${mdText(path[0])}** — flake input`;
   lines.push(title + (node && !node.flake ? ' (not a flake)' : ''));
   lines.push('');
   const items: string[] = [];
@@ -334,10 +342,15 @@ export function inputHover(ctx: NavContext, offset: number, now: number = Date.n
     if (locked && typeof locked.narHash === 'string') items.push(`**narHash:** ${code(locked.narHash)}`);
     items.push(`**Lock node:** ${code(key)}`);
     const reached = nodePaths(graph, key);
-    if (reached.length) items.push(`**Depended on as:** ${reached.map((p) => code(p.join('/'))).join(', ')}`);
-    const followers: string[] = [];
-    for (const [from, edges] of graph.edges) for (const e of edges) if (e.follows && e.to === key) followers.push(edgePath(graph, from, e.name));
-    if (followers.length) items.push(`**Followed by:** ${followers.map(code).join(', ')}`);
+    if (reached.length) items.push(`**Depended on as:** ${capped(reached.map((p) => code(p.join('/'))))}`);
+    // Count every follower, name only the first few (each name costs a walk to the root).
+    const followers: { from: string; name: string }[] = [];
+    for (const [from, edges] of graph.edges) for (const e of edges) if (e.follows && e.to === key) followers.push({ from, name: e.name });
+    if (followers.length) {
+      const named = followers.slice(0, HOVER_LIST_MAX).map((f) => code(edgePath(graph, f.from, f.name)));
+      const rest = followers.length - named.length;
+      items.push(`**Followed by:** ${named.join(', ')}${rest ? ` and ${rest} more` : ''}`);
+    }
   }
   lines.push(...items.map((i) => `- ${i}`));
   const warning = node && key && graph ? otherRevisions(graph, key, node) : undefined;
@@ -351,17 +364,22 @@ function otherRevisions(graph: Graph, key: string, node: LockNode): string | und
   const id = upstreamIdentity(node.locked);
   const mine = revisionOf(node) ?? key;
   const others: string[] = [];
-  for (const [k, paths] of graph.paths) {
+  let more = 0;
+  for (const k of graph.paths.keys()) {
     if (k === key || k === graph.lock.root) continue;
     const other = graph.lock.nodes.get(k);
     if (!other?.locked || upstreamIdentity(other.locked) !== id) continue;
     const rev = revisionOf(other) ?? k;
     if (rev === mine) continue;
+    if (others.length >= HOVER_LIST_MAX) {
+      more++;
+      continue;
+    }
     const date = lastModifiedDate(other);
-    others.push(`${code(shortRev(rev))}${date ? ` (${date})` : ''} via ${paths.map((p) => code(p.join('/'))).join(', ')}`);
+    others.push(`${code(shortRev(rev))}${date ? ` (${date})` : ''} via ${capped(graph.paths.get(k)!.map((p) => code(p.join('/'))))}`);
   }
   if (others.length === 0) return undefined;
-  return `⚠️ flake.lock also holds ${upstreamName(node.locked)} at ${others.join('; ')}`;
+  return `⚠️ flake.lock also holds ${mdText(upstreamName(node.locked))} at ${others.join('; ')}${more ? ` and ${more} more` : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,27 +449,36 @@ export function flakeRefLink(url: string): { target: string; tooltip: string } |
     const [owner, repo] = parts;
     if (!owner || !repo) return undefined;
     const ref = parts.slice(2).join('/') || params.get('ref') || params.get('rev');
-    const host = params.get('host') ?? forge.host;
-    let target = `https://${host}/${owner}/${repo}`;
+    // A `?host=` that is not a plain host name (empty, userinfo, a path) makes no link.
+    const host = params.has('host') ? validHost(params.get('host')) : forge.host;
+    const repoPath = urlPath(owner, repo);
+    if (!host || !repoPath) return undefined;
+    let target = `https://${host}/${repoPath}`;
     const dir = params.get('dir');
-    if (scheme === 'github' && dir) target += `/tree/${ref ?? 'HEAD'}/${dir}`;
-    else if (ref) target += forge.tree + ref;
+    const refPath = ref ? urlPath(ref) : undefined;
+    if (scheme === 'github' && dir) target += `/tree/${refPath ?? 'HEAD'}/${urlPath(dir) ?? ''}`;
+    else if (refPath) target += forge.tree + refPath;
     return { target, tooltip: `${owner}/${repo}${ref ? ` (${ref})` : ''} on ${host === forge.host ? forge.label : host}` };
   }
   if (/^git\+https?:\/\//.test(url)) {
     const { base, query: params } = splitUrl(url.slice(4));
-    const clean = base.replace(/\/+$/, '');
+    const clean = safeWebUrl(trimTrailingSlashes(base));
+    if (!clean) return undefined;
+    const repo = trimTrailingSlashes(clean).replace(/\.git$/, '');
     const ref = params.get('ref');
     const rev = params.get('rev');
-    const target = ref ? `${clean.replace(/\.git$/, '')}/tree/${ref}` : rev ? `${clean.replace(/\.git$/, '')}/commit/${rev}` : clean;
+    const target = ref ? `${repo}/tree/${urlPath(ref) ?? ''}` : rev ? `${repo}/commit/${encodeURIComponent(rev)}` : clean;
     return { target, tooltip: `Git repository ${clean}` };
   }
   if (/^hg\+https?:\/\//.test(url)) {
-    const { base } = splitUrl(url.slice(3));
-    return { target: base, tooltip: `Mercurial repository ${base}` };
+    const base = safeWebUrl(splitUrl(url.slice(3)).base);
+    return base ? { target: base, tooltip: `Mercurial repository ${base}` } : undefined;
   }
   const web = /^(?:tarball\+|file\+)?(https?:\/\/.*)$/.exec(url);
-  if (web) return { target: web[1], tooltip: `Download ${web[1]}` };
+  if (web) {
+    const target = safeWebUrl(web[1]);
+    return target ? { target, tooltip: `Download ${target}` } : undefined;
+  }
   // Indirect: `nixpkgs`, `nixpkgs/nixos-24.05`, `flake:nixpkgs`. Only nixpkgs has a known home.
   const indirect = /^(?:flake:)?([a-zA-Z][a-zA-Z0-9_-]*)(?:\/([^?]+))?(?:\?.*)?$/.exec(url);
   if (indirect && (scheme === '' || scheme === 'flake') && indirect[1] === 'nixpkgs') {
@@ -507,13 +534,16 @@ export function lockLinks(lockText: string): FlakeLink[] {
     if (!l || typeof l.owner !== 'string' || typeof l.repo !== 'string' || typeof l.rev !== 'string') continue;
     const forge = FORGES.get(l.type);
     if (!forge) continue;
-    const host = typeof l.host === 'string' ? l.host : forge.host;
+    // The tooltip names the host the link really opens; a malformed host makes no link.
+    const host = l.host === undefined ? forge.host : validHost(l.host);
+    const repoPath = urlPath(l.owner, l.repo);
+    if (!host || !repoPath) continue;
     const commit = l.type === 'gitlab' ? '/-/commit/' : '/commit/';
     out.push({
       start: node.keyStart,
       end: node.keyEnd,
-      target: `https://${host}/${l.owner}/${l.repo}${commit}${l.rev}`,
-      tooltip: `Commit ${shortRev(l.rev)} of ${l.owner}/${l.repo}`,
+      target: `https://${host}/${repoPath}${commit}${encodeURIComponent(l.rev)}`,
+      tooltip: `Commit ${shortRev(l.rev)} of ${l.owner}/${l.repo} on ${host}`,
     });
   }
   return out.sort((a, b) => a.start - b.start);

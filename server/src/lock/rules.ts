@@ -3,8 +3,9 @@
 import type { Finding, Fix, OffsetEdit } from '../rules/findings';
 import type { Node } from '../nix/parser';
 import { allDecls, attrName, DeclSite, FlakeInputs, findDecl, InputDecl, nixString, readFlakeInputs } from './flakeInputs';
-import { buildGraph, findDuplicates, Graph, Instance, nodeAt, refToUrl, shortRev } from './graph';
+import { buildGraph, findDuplicates, Graph, inputOf, Instance, nodeAt, refToUrl, shortRev } from './graph';
 import { getInput, LockParseResult, parseLock, RefAttrs } from './lockfile';
+import { trimTrailingSlashes } from './urls';
 
 export interface LockContext {
   flakeText?: string;
@@ -89,10 +90,14 @@ export function missingFollows(ctx: LockContext): Finding[] {
 }
 
 function pathHasNonFlake(ctx: LockContext & { graph: Graph; flake: FlakeInputs }, path: string[]): boolean {
-  for (let k = 1; k <= path.length; k++) {
-    const d = findDecl(ctx.flake, path.slice(0, k));
+  // One walk down both the declarations and the lock: a prefix at a time would be quadratic.
+  let decls: Map<string, InputDecl> | undefined = ctx.flake.inputs;
+  let key: string | undefined = ctx.graph.lock.root;
+  for (const name of path) {
+    const d: InputDecl | undefined = decls?.get(name);
+    decls = d?.inputs;
     if (d?.flake && !d.flake.value) return true;
-    const key = nodeAt(ctx.graph, path.slice(0, k));
+    key = key === undefined ? undefined : inputOf(ctx.graph, key, name)?.to;
     if (key && !ctx.graph.lock.nodes.get(key)!.flake) return true;
   }
   return false;
@@ -135,6 +140,9 @@ function freeRootName(ctx: LockContext & { graph: Graph; flake: FlakeInputs }, w
   return n;
 }
 
+/** Deeper paths get no fix: each level adds a root input, and a crafted lock can nest thousands. */
+const MAX_FIX_DEPTH = 8;
+
 /**
  * The edit that makes `path` follow the root's copy. One level (`a/nixpkgs`) is a single
  * `inputs.a.inputs.nixpkgs.follows`. Nix 2.8 ignores overrides nested deeper than that
@@ -143,7 +151,7 @@ function freeRootName(ctx: LockContext & { graph: Graph; flake: FlakeInputs }, w
  * locked from, `a.inputs.b` follows it, and it follows nixpkgs.
  */
 export function followsFix(ctx: LockContext, path: string[], rootInput: string): Fix | undefined {
-  if (!lockUsable(ctx)) return undefined;
+  if (!lockUsable(ctx) || path.length > MAX_FIX_DEPTH) return undefined;
   const { flake, flakeText: text, graph } = ctx;
   const top = findDecl(flake, [path[0]]);
   if (!top || top.sites.length === 0) return undefined;
@@ -277,7 +285,7 @@ export function urlMatchesOriginal(url: string, original: RefAttrs): boolean {
         if (['ref', 'rev', 'dir'].includes(key)) q.set(key, val);
       }
     }
-    let base = (qi >= 0 ? u.slice(0, qi) : u).replace(/\/+$/, '');
+    let base = trimTrailingSlashes(qi >= 0 ? u.slice(0, qi) : u);
     // github:o/r/ref and flake:id/ref carry ref/rev in the path.
     const m = /^(github|gitlab|sourcehut):([^/]+)\/([^/]+)\/(.+)$/.exec(base) ?? /^(flake):([^/]+)()\/(.+)$/.exec(base);
     if (m) {

@@ -6,6 +6,7 @@ import type { Node } from '../nix/parser';
 import { legacySelectAt } from '../rules/refactors';
 import { legacyPackagesText } from '../rules/rewrite';
 import { field, isInsideError } from '../nix/syntax';
+import { mdCode } from '../markdown';
 
 export interface HoverResult {
   start: number;
@@ -17,36 +18,38 @@ const COST =
   'Nix does not share the result between calls, so each one evaluates all of nixpkgs again (typically 100 MB or more and seconds of evaluation).';
 
 function importMarkdown(site: ImportSite): string {
-  const call = `\`import ${site.target.text} ${site.kind === 'opaque' ? '…' : '{ … }'}\``;
+  // Source text goes into code spans through mdCode only: it may hold backticks or Markdown.
+  const call = mdCode(`import ${site.target.text} ${site.kind === 'opaque' ? '…' : '{ … }'}`);
+  const legacy = mdCode(`${site.inputText}.legacyPackages.\${system}`);
   switch (site.kind) {
     case 'system-only':
       return (
         `**${call} makes a new nixpkgs instance.** ${COST} ` +
-        `With only the system, \`${legacyPackagesText(site)}\` is the same package set, evaluated once by the nixpkgs flake and shared with every other user.`
+        `With only the system, ${mdCode(legacyPackagesText(site))} is the same package set, evaluated once by the nixpkgs flake and shared with every other user.`
       );
     case 'config':
       return (
-        `**${call} with ${site.otherArgs.map((a) => `\`${a}\``).join(', ')} makes a new nixpkgs instance.** ${COST} ` +
+        `**${call} with ${site.otherArgs.map(mdCode).join(', ')} makes a new nixpkgs instance.** ${COST} ` +
         `That is needed to pass these arguments and fine in a leaf flake's devShells or checks; ` +
         `a flake that others consume should expose an overlay instead, so they can apply it to their own nixpkgs.`
       );
     case 'no-system':
       return (
         `**${call} without a system makes a new nixpkgs instance for \`builtins.currentSystem\`.** ` +
-        `Pure flake evaluation forbids the current system; pass the system explicitly, or use \`${site.inputText}.legacyPackages.\${system}\` to share the flake's instance.`
+        `Pure flake evaluation forbids the current system; pass the system explicitly, or use ${legacy} to share the flake's instance.`
       );
     default:
       return (
         `**${call} makes a new nixpkgs instance.** ${COST} ` +
-        `If the arguments hold only the system, \`${site.inputText}.legacyPackages.\${system}\` gives the same packages without a new instance.`
+        `If the arguments hold only the system, ${legacy} gives the same packages without a new instance.`
       );
   }
 }
 
 function legacyMarkdown(target: string): string {
   return (
-    `**\`${target}.legacyPackages\`** is the package set the nixpkgs flake evaluates once per system and shares with everyone who uses it, so it costs no extra nixpkgs instance. ` +
-    `To pass \`config\` or \`overlays\` you need \`import ${target} { inherit system; … }\` instead, which evaluates a separate instance ` +
+    `**${mdCode(`${target}.legacyPackages`)}** is the package set the nixpkgs flake evaluates once per system and shares with everyone who uses it, so it costs no extra nixpkgs instance. ` +
+    `To pass \`config\` or \`overlays\` you need ${mdCode(`import ${target} { inherit system; … }`)} instead, which evaluates a separate instance ` +
     `(fine in a leaf flake's devShells or checks; a flake others consume should expose an overlay).`
   );
 }

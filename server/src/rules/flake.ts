@@ -5,10 +5,11 @@ import type { Finding, Fix, RuleCode } from './findings';
 import { LineIndex } from '../nix/lineIndex';
 import type { Node } from '../nix/parser';
 import type { FlakeGraphDto, InputEdgeDto, LockNodeDto, Range } from '../protocol';
-import { isNixpkgsAttrs } from '../nix/nixpkgs';
-import { findDecl, type InputDecl } from '../lock/flakeInputs';
+import { isNixpkgsAttrs, isNixpkgsUrl } from '../nix/nixpkgs';
+import { allDecls, findDecl, type InputDecl } from '../lock/flakeInputs';
 import { findDuplicates, MEANINGFUL_TIMESTAMP, refToUrl, revisionOf, upstreamName, type Graph } from '../lock/graph';
 import type { RefAttrs } from '../lock/lockfile';
+import { safeWebUrl, urlPath, validHost } from '../lock/urls';
 import { brokenFollows, duplicateLockNode, followsFix, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from '../lock/rules';
 
 export interface FlakeFiles {
@@ -95,19 +96,34 @@ export function combineFollowsFixes(findings: Finding[]): Fix | undefined {
 /** A web page for an upstream, when there is an obvious one. */
 export function webUrl(attrs: RefAttrs | undefined, rev?: string): string | undefined {
   if (!attrs) return undefined;
-  const at = rev ? `/commit/${rev}` : typeof attrs.ref === 'string' ? `/tree/${attrs.ref}` : '';
+  const forge = (fallback: string) => {
+    // Only a well-formed host and plain owner/repo segments: the lock chooses them.
+    const host = attrs.host === undefined ? fallback : validHost(attrs.host);
+    const repo = urlPath(String(attrs.owner), String(attrs.repo));
+    return host && repo ? `https://${host}/${repo}` : undefined;
+  };
+  const commit = (prefix: string) => (rev ? `${prefix}${encodeURIComponent(rev)}` : '');
+  const ref = typeof attrs.ref === 'string' ? urlPath(attrs.ref) : undefined;
+  const at = rev ? commit('/commit/') : ref ? `/tree/${ref}` : '';
   switch (attrs.type) {
-    case 'github':
-      return `https://${typeof attrs.host === 'string' ? attrs.host : 'github.com'}/${attrs.owner}/${attrs.repo}${at}`;
-    case 'gitlab':
-      return `https://${typeof attrs.host === 'string' ? attrs.host : 'gitlab.com'}/${attrs.owner}/${attrs.repo}${rev ? `/-/commit/${rev}` : ''}`;
-    case 'sourcehut':
-      return `https://${typeof attrs.host === 'string' ? attrs.host : 'git.sr.ht'}/${attrs.owner}/${attrs.repo}${rev ? `/commit/${rev}` : ''}`;
+    case 'github': {
+      const b = forge('github.com');
+      return b && b + at;
+    }
+    case 'gitlab': {
+      const b = forge('gitlab.com');
+      return b && b + commit('/-/commit/');
+    }
+    case 'sourcehut': {
+      const b = forge('git.sr.ht');
+      return b && b + commit('/commit/');
+    }
     case 'git':
     case 'tarball':
     case 'file': {
       const url = String(attrs.url ?? '').replace(/^git\+/, '');
-      return /^https?:\/\//.test(url) ? url.replace(/\?.*$/, '') : undefined;
+      const q = url.indexOf('?');
+      return /^https?:\/\//.test(url) ? safeWebUrl(q < 0 ? url : url.slice(0, q)) : undefined;
     }
     default:
       return undefined;
@@ -154,12 +170,16 @@ export function graphDto(ctx: LockContext, flakeUri: string, lockUri: string | u
   }
 
   const nodes: Record<string, LockNodeDto> = {};
-  const paths = new Map<string, string[]>(); // node key → first path, for declarations and fixes
-  for (const [key, ps] of graph.paths) paths.set(key, ps[0]);
+  // Declarations and fixes only exist down to the deepest path flake.nix declares or a fix names:
+  // building every node's path would cost O(depth²) on a long chain.
+  let deepest = 0;
+  if (ctx.flake) for (const d of allDecls(ctx.flake)) deepest = Math.max(deepest, d.path.length);
+  for (const p of fixFor.keys()) deepest = Math.max(deepest, p.split('/').length);
   for (const node of lock.nodes.values()) {
+    const depth = graph.paths.depth(node.key);
+    const parentPath = depth !== undefined && depth < deepest ? graph.paths.first(node.key) : undefined;
     const inputs: InputEdgeDto[] = (graph.edges.get(node.key) ?? []).map((e) => {
       const dto: InputEdgeDto = { name: e.name, target: e.to, follows: e.follows };
-      const parentPath = paths.get(node.key);
       if (parentPath && ctx.flake && flakeIndex) {
         const path = [...parentPath, e.name];
         const decl: InputDecl | undefined = findDecl(ctx.flake, path);
