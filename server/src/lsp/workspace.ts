@@ -4,8 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** flake.lock files can be large (monorepos); past this they are reported, not parsed. */
-export const MAX_LOCK_BYTES = 64 * 1024 * 1024;
+/** flake.lock files can be large (monorepos); past this they are reported, not parsed. A lock at
+ * the node limit (limits.ts) takes a few MB; this bounds the memory one read and parse can take. */
+export const MAX_LOCK_BYTES = 16 * 1024 * 1024;
 
 export function uriToPath(uri: string): string | undefined {
   if (!uri.startsWith('file:')) return undefined;
