@@ -4,6 +4,7 @@
 // case, as test/fuzz/failures/<property>-seed<seed>.json (seed and path replay it exactly).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
 import { seedLocks } from './corpus';
 import { fuzzClient, lockProperty, lspProperty, parsedBaseFlake } from './properties';
@@ -18,21 +19,57 @@ function arg(name: string, fallback: number): number {
 
 const FAILURES = path.join(REPO, 'test', 'fuzz', 'failures');
 
+interface LockResult {
+  failed: boolean;
+  numRuns: number;
+  counterexamplePath?: string | null;
+  counterexample?: unknown;
+  error?: string;
+}
+
+/** The lock property in a worker: a case that hangs (super-linear work) can be ended and reported. */
+function checkLocksInWorker(seed: number, sizes: { maxRepeat: number }, limitMs: number): Promise<LockResult> {
+  return new Promise((resolve) => {
+    const worker = new Worker(__filename, { workerData: { seed, sizes }, resourceLimits: { maxOldGenerationSizeMb: 2048 } });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve({ failed: true, numRuns: 0, error: `a case ran over ${limitMs / 1000} s (hang or super-linear work); replay the seed to find it` });
+    }, limitMs);
+    worker.once('message', (r: LockResult) => {
+      clearTimeout(timer);
+      resolve(r);
+    });
+    worker.once('error', (e) => {
+      clearTimeout(timer);
+      resolve({ failed: true, numRuns: 0, error: `worker died: ${e.message}` });
+    });
+  });
+}
+
+async function lockWorker(): Promise<void> {
+  const { seed, sizes } = workerData as { seed: number; sizes: { maxRepeat: number } };
+  const flake = await parsedBaseFlake();
+  parentPort!.postMessage(summary(fc.check(lockProperty(sizes, flake, seedLocks(50)), { seed, numRuns: 200 })));
+}
+
+function summary<T>(d: fc.RunDetails<T>): LockResult {
+  const error = d.errorInstance instanceof Error ? d.errorInstance.message : d.failed ? String(d.errorInstance) : undefined;
+  return { failed: d.failed, numRuns: d.numRuns, counterexamplePath: d.counterexamplePath, counterexample: d.counterexample, error };
+}
+
 async function main(): Promise<void> {
   const minutes = arg('minutes', 5);
   let seed = arg('seed', Date.now() % 1_000_000);
   const sizes = { maxRepeat: arg('max-repeat', 5000) };
   const deadline = Date.now() + minutes * 60_000;
-  const flake = await parsedBaseFlake();
-  const locks = seedLocks(50);
   let client = await fuzzClient();
   let failures = 0;
   let runs = 0;
   console.log(`fuzzing for ${minutes} min from seed ${seed}, shapes up to ${sizes.maxRepeat} repeats`);
   while (Date.now() < deadline) {
     for (const [name, check] of [
-      ['lock', () => fc.check(lockProperty(sizes, flake, locks), { seed, numRuns: 200 })],
-      ['lsp', () => fc.check(lspProperty(client, sizes, 60), { seed, numRuns: 20, interruptAfterTimeLimit: Math.max(1000, deadline - Date.now()) })],
+      ['lock', () => checkLocksInWorker(seed, sizes, 120_000)],
+      ['lsp', async () => summary(await fc.check(lspProperty(client, sizes, 60), { seed, numRuns: 20, interruptAfterTimeLimit: Math.max(1000, deadline - Date.now()) }))],
     ] as const) {
       if (Date.now() >= deadline) break;
       const details = await check();
@@ -41,7 +78,7 @@ async function main(): Promise<void> {
       failures++;
       fs.mkdirSync(FAILURES, { recursive: true });
       const file = path.join(FAILURES, `${name}-seed${seed}.json`);
-      const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      const error = details.error ?? 'unknown';
       fs.writeFileSync(file, JSON.stringify({ property: name, seed, path: details.counterexamplePath, counterexample: details.counterexample, error, stderr: client.stderr.slice(-4000) }, null, 2) + '\n');
       console.log(`FAIL ${name} seed ${seed}: ${error.split('\n')[0]}\n  saved ${path.relative(REPO, file)}`);
       if (name === 'lsp') {
@@ -53,9 +90,9 @@ async function main(): Promise<void> {
     seed++;
   }
   await client.shutdown().catch(() => undefined);
-  flake.dispose();
   console.log(`${runs} cases, ${failures} failure(s)`);
   process.exitCode = failures ? 1 : 0;
 }
 
-void main();
+if (isMainThread) void main();
+else void lockWorker();
