@@ -43,13 +43,17 @@ export function checkLock(lockText: string, flake: ParsedNix): void {
   for (const key of firstVisits(dto).keys()) assert.ok(key in dto.nodes, `firstVisits expands ${key}, not a node of the DTO`);
 }
 
-export function lockProperty(sizes: ShapeSizes, flake: ParsedNix, corpus: string[]): fc.IPropertyWithHooks<[string]> {
+/** `before` sees each case first (the long run saves it, so a case that hangs can be replayed). */
+export function lockProperty(sizes: ShapeSizes, flake: ParsedNix, corpus: string[], before?: (text: string) => void): fc.IPropertyWithHooks<[string]> {
   const lock = fc.oneof(
     lockObject(12).map((o) => JSON.stringify(o, null, 2)),
     pathologicalLock(sizes),
     ...(corpus.length ? [fc.constantFrom(...corpus).chain(mutatedLock)] : []),
   );
-  return fc.property(lock, (text) => checkLock(text, flake));
+  return fc.property(lock, (text) => {
+    before?.(text);
+    checkLock(text, flake);
+  });
 }
 
 export async function parsedBaseFlake(): Promise<ParsedNix> {

@@ -18,6 +18,8 @@ function arg(name: string, fallback: number): number {
 }
 
 const FAILURES = path.join(REPO, 'test', 'fuzz', 'failures');
+/** The lock case the worker is running, kept until it ends. */
+const CURRENT = path.join(FAILURES, '.current-lock-case.json');
 
 interface LockResult {
   failed: boolean;
@@ -33,7 +35,10 @@ function checkLocksInWorker(seed: number, sizes: { maxRepeat: number }, limitMs:
     const worker = new Worker(__filename, { workerData: { seed, sizes }, resourceLimits: { maxOldGenerationSizeMb: 2048 } });
     const timer = setTimeout(() => {
       void worker.terminate();
-      resolve({ failed: true, numRuns: 0, error: `a case ran over ${limitMs / 1000} s (hang or super-linear work); replay the seed to find it` });
+      // The case that was running: the worker saved it before starting it.
+      const hung = path.join(FAILURES, `lock-seed${seed}-hang.json`);
+      if (fs.existsSync(CURRENT)) fs.renameSync(CURRENT, hung);
+      resolve({ failed: true, numRuns: 0, error: `a case ran over ${limitMs / 1000} s (hang or super-linear work), saved as ${path.relative(REPO, hung)}` });
     }, limitMs);
     worker.once('message', (r: LockResult) => {
       clearTimeout(timer);
@@ -49,7 +54,10 @@ function checkLocksInWorker(seed: number, sizes: { maxRepeat: number }, limitMs:
 async function lockWorker(): Promise<void> {
   const { seed, sizes } = workerData as { seed: number; sizes: { maxRepeat: number } };
   const flake = await parsedBaseFlake();
-  parentPort!.postMessage(summary(fc.check(lockProperty(sizes, flake, seedLocks(50)), { seed, numRuns: 200 })));
+  fs.mkdirSync(FAILURES, { recursive: true });
+  const save = (text: string) => fs.writeFileSync(CURRENT, JSON.stringify({ property: 'lock', seed, lockText: text }) + '\n');
+  parentPort!.postMessage(summary(fc.check(lockProperty(sizes, flake, seedLocks(50), save), { seed, numRuns: 200 })));
+  fs.rmSync(CURRENT, { force: true });
 }
 
 function summary<T>(d: fc.RunDetails<T>): LockResult {
