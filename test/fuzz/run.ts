@@ -1,4 +1,4 @@
-// npm run fuzz -- --minutes N --seed S [--max-repeat R]
+// npm run fuzz -- --minutes N --seed S [--max-repeat R] [--only lock|lsp]
 // Runs the fuzz properties (test/fuzz/properties.ts) with larger shapes until the time is up, one
 // seed after another starting at S, and saves each failure, shrunk by fast-check to a minimal
 // case, as test/fuzz/failures/<property>-seed<seed>.json (seed and path replay it exactly).
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
   let seed = arg('seed', Date.now() % 1_000_000);
   const sizes = { maxRepeat: arg('max-repeat', 5000) };
   const deadline = Date.now() + minutes * 60_000;
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   let client = await fuzzClient();
   let failures = 0;
   let runs = 0;
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       ['lsp', async () => summary(await fc.check(lspProperty(client, sizes, 60), { seed, numRuns: 20, interruptAfterTimeLimit: Math.max(1000, deadline - Date.now()) }))],
     ] as const) {
       if (Date.now() >= deadline) break;
+      if (only && only !== name) continue;
       const details = await check();
       runs += details.numRuns;
       if (!details.failed) continue;
