@@ -101,6 +101,8 @@ export async function lspSession(client: LspClient, doc: string, edits: EditSpec
   // Waiting from before the first edit: the last version may be published before the loop ends.
   const last = 1 + edits.length;
   const wait = edits.length ? client.diagnostics(uri, (p) => p.version === last, 30000) : undefined;
+  // Awaited below, after the requests; a timeout while they are pending is reported there.
+  wait?.catch(() => undefined);
   for (const [i, spec] of edits.entries()) {
     const before = TextDocument.create(uri, 'nix', version, text);
     const e = resolveEdit(text, spec);
