@@ -10,8 +10,9 @@ export type DiskRead =
   | { kind: 'missing' }
   | { kind: 'error'; message: string };
 
-/** flake.lock files can be large (monorepos); past this they are reported, not parsed. */
-export const MAX_LOCK_BYTES = 64 * 1024 * 1024;
+/** flake.lock files can be large (monorepos); past this they are reported, not parsed. A lock at
+ * the node limit (MAX_LOCK_NODES) takes a few MB; this bounds what one read and parse can take. */
+export const MAX_LOCK_BYTES = 16 * 1024 * 1024;
 
 const HEAD_BYTES = 64 * 1024;
 

@@ -132,10 +132,10 @@ test(`item 11: a lock over MAX_LOCK_NODES (${MAX_LOCK_NODES}) gets one lock-erro
   const text = lockText(nodes);
   const { findings, dto } = await check('{ inputs.nixpkgs.url = "github:NixOS/nixpkgs"; outputs = { self, ... }: { }; }', text);
   assert.deepEqual(findings.lock.map((f) => f.code), ['lock-error']);
-  assert.match(findings.lock[0].message, /10002 nodes.*at most 10000/);
+  assert.ok(findings.lock[0].message.includes(`${MAX_LOCK_NODES + 2} nodes; Flake Lens analyses locks of at most ${MAX_LOCK_NODES} nodes`), findings.lock[0].message);
   assert.equal(text.slice(findings.lock[0].start, findings.lock[0].end), '"nodes"');
   assert.deepEqual(findings.flake, []);
-  assert.match(dto.problem!, /at most 10000/);
+  assert.ok(dto.problem!.includes(`at most ${MAX_LOCK_NODES} nodes`), dto.problem);
   delete nodes.n0;
   delete nodes.n1;
   assert.deepEqual(parseLock(lockText(nodes)).errors, [], 'at the limit the lock is read');

@@ -24,9 +24,14 @@ import {
   ProposedFeatures,
   ResponseError,
   ServerCapabilities,
+  TextDocumentContentChangeEvent,
   TextDocumentSyncKind,
   TextEdit,
   createConnection,
+  CancellationToken,
+  StreamMessageReader,
+  StreamMessageWriter,
+  LSPErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyseFlake, analyseLock, finish, nixpkgsPolicy, ruleOn, tooLarge } from '../rules/analyse';
@@ -39,11 +44,13 @@ import type { Finding, Fix, Severity } from '../rules/findings';
 import { fixAllEdits, ignoreEdit } from '../rules/fixes';
 import { combineFollowsFixes, flakeContext, graphDto, lockNixpkgsInputs } from '../rules/flake';
 import { hoverAt } from './hover';
-import { flakeLinks, inputDefinition, inputHover, lockLinks, NavContext, navContext } from '../lock/navigation';
+import { flakeLinks, inputDefinition, inputHover, lockLinks, NavContext } from '../lock/navigation';
 import { loadNix, ParsedNix } from '../nix/parser';
 import { docsUrl, FIX_ALL_KIND, InputGraphChangedNotification, InputGraphRequest, InputGraphResult, UPDATE_LOCK_COMMAND } from '../protocol';
 import { refactorsAt } from '../rules/refactors';
-import { findFlakes, isLockUri, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
+import { findFlakes, isLockUri, MAX_LOCK_BYTES, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
+import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
+import { LOCK_CHANGE_DEBOUNCE_MS, SLOW_REQUEST_MS } from './limits';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -78,6 +85,16 @@ export class FlakeLensServer {
   private readonly lockNixpkgs = new Map<string, string[]>();
   private graphTimer: NodeJS.Timeout | undefined;
   private readonly graphChanged = new Set<string>();
+  /**
+   * didChange edits not yet given to the store, per URI. The text and tree are brought up to date
+   * when something reads the document (a request, or the debounced analysis): a burst of
+   * keystrokes costs one parse, not one per keystroke.
+   */
+  private readonly pendingEdits = new Map<string, { version: number; changes: TextDocumentContentChangeEvent[] }>();
+  /** Debounced re-analysis of a closed flake.nix after its flake.lock changed, per lock URI. */
+  private readonly lockTimers = new Map<string, NodeJS.Timeout>();
+  /** Document links of open flake.locks, per version (the client asks again after each change). */
+  private readonly lockLinkCache = new Map<string, { version: number; links: DocumentLink[] }>();
 
   private constructor(
     private readonly connection: Connection,
@@ -133,6 +150,8 @@ export class FlakeLensServer {
     });
     connection.onDidOpenTextDocument((p) =>
       this.guard('didOpen', () => {
+        if (!validDidOpen(p)) throw new InvalidParams('didOpen: malformed params, ignored');
+        this.pendingEdits.delete(p.textDocument.uri);
         if (isLockUri(p.textDocument.uri)) {
           const d = p.textDocument;
           this.lockDocs.set(d.uri, TextDocument.create(d.uri, d.languageId, d.version, d.text));
@@ -145,17 +164,29 @@ export class FlakeLensServer {
     );
     connection.onDidChangeTextDocument((p) =>
       this.guard('didChange', () => {
-        const lockDoc = this.lockDocs.get(p.textDocument.uri);
+        if (!validDidChange(p)) throw new InvalidParams('didChange: malformed params, ignored');
+        const uri = p.textDocument.uri;
+        const lockDoc = this.lockDocs.get(uri);
         if (lockDoc) {
-          this.lockDocs.set(p.textDocument.uri, TextDocument.update(lockDoc, p.contentChanges, p.textDocument.version));
-          this.lockChanged(p.textDocument.uri);
+          this.lockDocs.set(uri, TextDocument.update(lockDoc, p.contentChanges, p.textDocument.version));
+          this.lockChanged(uri, false, LOCK_CHANGE_DEBOUNCE_MS);
           return;
         }
-        if (this.store.change(p.textDocument.uri, p.textDocument.version, p.contentChanges)) this.schedule(p.textDocument.uri);
+        if (!this.store.get(uri)) return;
+        const pending = this.pendingEdits.get(uri) ?? { version: p.textDocument.version, changes: [] };
+        // A full-text change replaces everything before it.
+        let full = p.contentChanges.length - 1;
+        while (full >= 0 && TextDocumentContentChangeEvent.isIncremental(p.contentChanges[full])) full--;
+        if (full >= 0) pending.changes = [];
+        pending.changes.push(...p.contentChanges.slice(Math.max(full, 0)));
+        pending.version = p.textDocument.version;
+        this.pendingEdits.set(uri, pending);
+        this.schedule(uri);
       }),
     );
     connection.onDidCloseTextDocument((p) =>
       this.guard('didClose', () => {
+        this.lockLinkCache.delete(p.textDocument.uri);
         if (this.lockDocs.delete(p.textDocument.uri)) {
           // The disk version may differ from the buffer that was closed.
           this.lockChanged(p.textDocument.uri);
@@ -163,6 +194,7 @@ export class FlakeLensServer {
         }
         clearTimeout(this.timers.get(p.textDocument.uri));
         this.timers.delete(p.textDocument.uri);
+        this.pendingEdits.delete(p.textDocument.uri);
         this.store.close(p.textDocument.uri);
         this.published.delete(p.textDocument.uri);
         this.lockNixpkgs.delete(p.textDocument.uri);
@@ -175,7 +207,7 @@ export class FlakeLensServer {
       this.guard('didChangeConfiguration', () => {
         this.settingsCache.clear();
         // Findings cached per version were computed with the old settings.
-        for (const uri of this.store.uris()) this.store.get(uri)!.findings = undefined;
+        for (const uri of this.store.uris()) this.docState(uri)!.findings = undefined;
         if (!this.hasConfigurationCapability) this.globalSettings = resolveSettings((p.settings as { flakeLens?: unknown })?.flakeLens);
         for (const uri of this.store.uris()) this.schedule(uri, 0);
         if (this.hasInlayHintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
@@ -193,14 +225,15 @@ export class FlakeLensServer {
         }
       }),
     );
-    connection.onRequest(InputGraphRequest, (p) => this.request('inputGraph', () => this.onInputGraph(p.uris)));
-    connection.onCodeAction((p) => this.request('codeAction', () => this.onCodeAction(p)));
-    connection.onHover((p) => this.request('hover', () => this.onHover(p)));
-    connection.onDefinition((p) => this.request('definition', () => this.onDefinition(p)));
-    connection.onDocumentLinks((p) => this.request('documentLinks', () => this.onDocumentLinks(p.textDocument.uri)));
-    connection.languages.inlayHint.on((p) => this.request('inlayHint', () => this.onInlayHint(p)));
+    connection.onRequest(InputGraphRequest, (p, token) => this.request('inputGraph', token, () => this.onInputGraph(checkInputGraphParams(p))));
+    connection.onCodeAction((p, token) => this.request('codeAction', token, () => (checkCodeActionParams(p), this.onCodeAction(p))));
+    connection.onHover((p, token) => this.request('hover', token, () => (checkPositionParams(p), this.onHover(p))));
+    connection.onDefinition((p, token) => this.request('definition', token, () => (checkPositionParams(p), this.onDefinition(p))));
+    connection.onDocumentLinks((p, token) => this.request('documentLinks', token, () => this.onDocumentLinks(checkTextDocument(p))));
+    connection.languages.inlayHint.on((p, token) => this.request('inlayHint', token, () => (checkTextDocument(p), this.onInlayHint(p))));
     connection.onShutdown(() => {
       for (const t of this.timers.values()) clearTimeout(t);
+      for (const t of this.lockTimers.values()) clearTimeout(t);
       this.store.dispose();
     });
   }
@@ -214,15 +247,35 @@ export class FlakeLensServer {
     }
   }
 
-  /** Runs a request handler; a throw is logged and answered with an error response. */
-  private async request<T>(what: string, fn: () => T | Promise<T>): Promise<T | ResponseError<void>> {
+  /**
+   * Runs a request handler; a throw is logged and answered with an error response. Malformed
+   * params are answered with InvalidParams. A request the client cancelled while it waited behind
+   * a slow one is answered at once, without running; one that overran the time budget is logged.
+   */
+  private async request<T>(what: string, token: CancellationToken | undefined, fn: () => T | Promise<T>): Promise<T | ResponseError<void>> {
+    if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `Flake Lens: ${what} cancelled`);
+    const t0 = performance.now();
     try {
       return await fn();
     } catch (e) {
+      if (e instanceof InvalidParams) return new ResponseError(ErrorCodes.InvalidParams, `Flake Lens: ${what}: ${e.message}`);
       const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
       this.connection.console.error(`${what} failed: ${msg}`);
       return new ResponseError(ErrorCodes.InternalError, `Flake Lens: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      const ms = performance.now() - t0;
+      if (ms > SLOW_REQUEST_MS) this.connection.console.warn(`${what} took ${ms.toFixed(0)} ms, over the ${SLOW_REQUEST_MS} ms budget`);
     }
+  }
+
+  /** The open document with every pending edit applied (its tree is parsed on first use). */
+  private docState(uri: string): DocumentState | undefined {
+    const pending = this.pendingEdits.get(uri);
+    if (pending) {
+      this.pendingEdits.delete(uri);
+      this.store.change(uri, pending.version, pending.changes);
+    }
+    return this.store.get(uri);
   }
 
   private settingsFor(uri: string): Promise<Settings> {
@@ -256,7 +309,7 @@ export class FlakeLensServer {
   /** Analyses a document (if still open) and publishes its diagnostics, and those of its flake.lock. */
   async validate(uri: string): Promise<void> {
     const settings = await this.settingsFor(uri);
-    const state = this.store.get(uri);
+    const state = this.docState(uri);
     if (!state) return;
     if (settings.maxFileSize !== (this.sizeLimits.get(uri) ?? DEFAULT_SETTINGS.maxFileSize)) {
       this.sizeLimits.set(uri, settings.maxFileSize);
@@ -277,11 +330,15 @@ export class FlakeLensServer {
     }
   }
 
-  /** The text of a flake.lock: the open buffer, else the disk. */
+  /** The text of a flake.lock: the open buffer, else the disk; an error past the limits. */
   private lockText(lockUri: string): { text?: string; error?: string } | undefined {
     const open = this.lockDocs.get(lockUri);
-    if (open) return { text: open.getText() };
-    return readDisk(lockUri);
+    const read = open ? { text: open.getText() } : readDisk(lockUri);
+    if (read && 'text' in read) {
+      // Past the node limit (MAX_LOCK_NODES), the lock parser itself gives the one lock-error.
+      if (read.text.length > MAX_LOCK_BYTES) return { error: `flake.lock has ${read.text.length} characters, over the ${MAX_LOCK_BYTES} Flake Lens reads` };
+    }
+    return read;
   }
 
   private analysisOf(state: DocumentState, settings: Settings): { findings: Finding[]; lockFindings: Finding[]; lockUri?: string } {
@@ -324,16 +381,26 @@ export class FlakeLensServer {
     await this.connection.sendDiagnostics({ uri: lockUri, diagnostics });
   }
 
-  /** flake.lock changed (buffer or disk): re-analyse its flake.nix, open or not. */
-  private lockChanged(lockUri: string, deleted = false): void {
+  /** flake.lock changed (buffer or disk): re-analyse its flake.nix, open or not, after `delay` ms. */
+  private lockChanged(lockUri: string, deleted = false, delay = 0): void {
     const flakeUri = siblingUri(lockUri, 'flake.nix');
     // The hints in flake.nix show what the lock pins.
     if (this.hasInlayHintRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     if (this.store.get(flakeUri)) {
-      this.schedule(flakeUri, 0);
+      clearTimeout(this.lockTimers.get(lockUri));
+      this.lockTimers.delete(lockUri);
+      // schedule() with no delay waits flakeLens.debounceMs; a burst of lock edits analyses once.
+      this.schedule(flakeUri, delay === 0 ? 0 : undefined);
       return;
     }
-    void this.validateClosedFlake(flakeUri, lockUri, deleted).catch((e) => this.connection.console.error(`lock analysis failed: ${String(e)}`));
+    clearTimeout(this.lockTimers.get(lockUri));
+    this.lockTimers.set(
+      lockUri,
+      setTimeout(() => {
+        this.lockTimers.delete(lockUri);
+        void this.validateClosedFlake(flakeUri, lockUri, deleted).catch((e) => this.connection.console.error(`lock analysis failed: ${String(e)}`));
+      }, delay),
+    );
   }
 
   private async validateClosedFlake(flakeUri: string, lockUri: string, deleted: boolean): Promise<void> {
@@ -372,6 +439,7 @@ export class FlakeLensServer {
   }
 
   private async onInputGraph(uris?: string[]): Promise<InputGraphResult> {
+    for (const u of this.pendingEdits.keys()) this.docState(u);
     const flakeUris = new Set<string>();
     if (uris?.length) {
       for (const u of uris) flakeUris.add(isLockUri(u) ? siblingUri(u, 'flake.nix') : u);
@@ -430,7 +498,7 @@ export class FlakeLensServer {
 
   private async onCodeAction(p: CodeActionParams): Promise<CodeAction[]> {
     const uri = p.textDocument.uri;
-    const state = this.store.get(uri);
+    const state = this.docState(uri);
     if (!state) return [];
     const doc = state.doc;
     const only = p.context.only;
@@ -527,7 +595,7 @@ export class FlakeLensServer {
   }
 
   private async onHover(p: HoverParams): Promise<Hover | null> {
-    const state = this.store.get(p.textDocument.uri);
+    const state = this.docState(p.textDocument.uri);
     if (!state?.parsed) return null;
     const settings = await this.settingsFor(p.textDocument.uri);
     const doc = state.doc;
@@ -541,14 +609,15 @@ export class FlakeLensServer {
     };
   }
 
-  /** flake.nix with its flake.lock, for input navigation. */
+  /** flake.nix with its flake.lock, for input navigation; the parsed lock is shared with the analysis (memoised by text). */
   private navFor(state: DocumentState): NavContext {
     const lockUri = siblingUri(state.doc.uri, 'flake.lock');
-    return navContext({ flakeText: state.doc.getText(), flakeRoot: state.parsed?.tree.rootNode, lockText: this.lockText(lockUri)?.text });
+    const flakeRoot = state.parsed?.tree.rootNode;
+    return { ...flakeContext({ flakeText: state.doc.getText(), flakeRoot, lockText: this.lockText(lockUri)?.text }), flakeRoot };
   }
 
   private onDefinition(p: DefinitionParams): Location | null {
-    const state = this.store.get(p.textDocument.uri);
+    const state = this.docState(p.textDocument.uri);
     if (!state?.parsed || !isFlakeUri(state.doc.uri)) return null;
     const nav = this.navFor(state);
     const target = inputDefinition(nav, state.doc.offsetAt(p.position));
@@ -563,7 +632,7 @@ export class FlakeLensServer {
 
   /** An open document, or the file's text from disk, for positions in related locations. */
   private otherDocument(uri: string): TextDocument {
-    const open = this.store.get(uri)?.doc ?? this.lockDocs.get(uri);
+    const open = this.docState(uri)?.doc ?? this.lockDocs.get(uri);
     if (open) return open;
     const disk = readDisk(uri);
     return TextDocument.create(uri, 'plaintext', 0, disk && 'text' in disk ? disk.text : '');
@@ -585,13 +654,19 @@ export class FlakeLensServer {
   private onDocumentLinks(uri: string): DocumentLink[] {
     const lockDoc = this.lockDocs.get(uri);
     if (lockDoc) {
-      return lockLinks(lockDoc.getText()).map((l) => ({
-        range: { start: lockDoc.positionAt(l.start), end: lockDoc.positionAt(l.end) },
-        target: l.target,
-        tooltip: l.tooltip,
-      }));
+      const cached = this.lockLinkCache.get(uri);
+      if (cached?.version === lockDoc.version) return cached.links;
+      const links = this.lockText(uri)?.error
+        ? []
+        : lockLinks(lockDoc.getText()).map((l) => ({
+            range: { start: lockDoc.positionAt(l.start), end: lockDoc.positionAt(l.end) },
+            target: l.target,
+            tooltip: l.tooltip,
+          }));
+      this.lockLinkCache.set(uri, { version: lockDoc.version, links });
+      return links;
     }
-    const state = this.store.get(uri);
+    const state = this.docState(uri);
     if (!state?.parsed || !isFlakeUri(uri)) return [];
     return flakeLinks(this.navFor(state)).map((l) => ({
       range: { start: state.doc.positionAt(l.start), end: state.doc.positionAt(l.end) },
@@ -607,16 +682,44 @@ export function isFlakeUri(uri: string): boolean {
 
 /** Starts the server on the transport given on the command line (--stdio, --node-ipc, --socket). */
 export function main(): void {
-  const connection = createConnection(ProposedFeatures.all);
+  const streams = streamsWithExitOnBadHeader();
+  const connection = streams ? createConnection(ProposedFeatures.all, ...streams) : createConnection(ProposedFeatures.all);
   let server: FlakeLensServer | undefined;
+  let initializing = false;
   connection.onInitialize(async (params): Promise<InitializeResult> => {
+    // The spec allows one initialize; a second one would register every handler twice.
+    if (initializing) throw new ResponseError(ErrorCodes.InvalidRequest, 'Flake Lens: the server is already initialized');
+    initializing = true;
     server = await FlakeLensServer.initialize(connection, params);
     server.register(connection);
     return { capabilities: server.capabilities(), serverInfo: { name: 'flake-lens', version: VERSION } };
   });
+  // Requests with no handler: before initialize, every one (its handlers are registered then).
+  connection.onRequest((method: string) =>
+    server
+      ? new ResponseError(ErrorCodes.MethodNotFound, `Flake Lens: unhandled method ${method}`)
+      : new ResponseError(ErrorCodes.ServerNotInitialized, `Flake Lens: ${method} before initialize`),
+  );
   process.on('uncaughtException', (e) => connection.console.error(`uncaught: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => connection.console.error(`unhandled rejection: ${String(e)}`));
   connection.listen();
+}
+
+/**
+ * For --stdio, the message streams of the connection, made here so that a corrupt
+ * header (`Content-Length: abc`) ends the server with an error log: the stream cannot be re-synced
+ * (the reader does not know where the next message starts), and a server that neither answers nor
+ * exits hangs its client. The client restarts a server that exits. Empty for other transports
+ * (node IPC carries whole messages), where createConnection picks the transport itself.
+ */
+function streamsWithExitOnBadHeader(): [StreamMessageReader, StreamMessageWriter] | undefined {
+  if (!process.argv.includes('--stdio')) return undefined;
+  const reader = new StreamMessageReader(process.stdin);
+  reader.onError((e) => {
+    process.stderr.write(`flake-lens: unreadable message from the client, exiting: ${e.message}\n`);
+    process.exit(1);
+  });
+  return [reader, new StreamMessageWriter(process.stdout)];
 }
 
 declare const FLAKE_LENS_VERSION: string | undefined;
