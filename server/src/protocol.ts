@@ -48,6 +48,8 @@ export interface LockNodeDto {
   lockedReference?: string;
   /** A web page for the upstream, when there is one (GitHub, GitLab, sourcehut, https). */
   webUrl?: string;
+  /** The upstream, the same for every revision of it (`github:github.com/nixos/nixpkgs`): the graph colours by it. */
+  upstream?: string;
   rev?: string;
   narHash?: string;
   /** Seconds since the epoch. */
@@ -58,6 +60,8 @@ export interface LockNodeDto {
   lockRange?: Range;
   /** Set when the node is another revision of an upstream the flake has more than once. */
   duplicate?: { upstream: string; ordinal: number; revisions: number };
+  /** Set when the locked nixpkgs is older than flakeLens.nixpkgs.maxAgeDays (rule outdated-nixpkgs). */
+  outdated?: boolean;
   inputs: InputEdgeDto[];
 }
 
