@@ -74,7 +74,7 @@ export function buildScene(model: GraphModel, layout: Layout): El[] {
     if (n.family !== undefined) classes.push(`fam-${n.family}`, `shade-${n.shade ?? 0}`);
     const children: El[] = [
       el('title', {}, undefined, n.title),
-      el('rect', { width: num(box.width), height: num(box.height), rx: n.flake ? '6' : '1' }),
+      el('rect', { class: 'box', width: num(box.width), height: num(box.height), rx: n.flake ? '6' : '1' }),
     ];
     let y = n.root ? 23 : 19;
     children.push(el('text', { class: 'name', x: '10', y: String(y) }, undefined, n.name));
@@ -180,19 +180,19 @@ export function exportStyle(p: Palette): string {
     `.edge.follows{stroke-dasharray:5 4}`,
     `.edge-label{fill:${c('muted')};font-size:10px}`,
     `#arrow path{fill:${c('edge')}}`,
-    `.node rect{fill:${c('nodeBackground')};stroke:${c('border')};stroke-width:1.2}`,
-    `.node.nonflake>rect{stroke-dasharray:3 3}`,
-    `.node.root>rect{stroke-width:2}`,
+    `.node .box{fill:${c('nodeBackground')};stroke:${c('border')};stroke-width:1.2}`,
+    `.node.nonflake> .box{stroke-dasharray:3 3}`,
+    `.node.root> .box{stroke-width:2}`,
     `.node text{fill:${c('foreground')}}`,
     `.node .name{font-weight:bold}`,
     `.node .detail,.node .age{fill:${c('muted')};font-size:11px;font-family:monospace}`,
     `.node .age.old{fill:${c('warning')}}`,
-    `.node.duplicate>rect{stroke:${c('warning')};stroke-width:2.5}`,
+    `.node.duplicate> .box{stroke:${c('warning')};stroke-width:2.5}`,
     `.node .badge{fill:${c('warning')};stroke:none}`,
     `.node .badge-text{fill:${c('background')};font-size:10px}`,
     ...fams.flatMap((f, i) => [
-      `.node.fam-${i}>rect{stroke:${f}}`,
-      ...SHADES.map((pct, s) => `.node.fam-${i}.shade-${s}>rect{fill:${mix(f, c('nodeBackground'), pct) ?? c('nodeBackground')}}`),
+      `.node.fam-${i}> .box{stroke:${f}}`,
+      ...SHADES.map((pct, s) => `.node.fam-${i}.shade-${s}> .box{fill:${mix(f, c('nodeBackground'), pct) ?? c('nodeBackground')}}`),
     ]),
   ].join('\n');
 }
