@@ -9,6 +9,7 @@ import { resolveSettings } from '../../server/src/config';
 import { ParsedNix, loadNix } from '../../server/src/nix/parser';
 import { LspClient, REPO } from '../helpers/lspClient';
 import { benchLocks } from './lockBench';
+import { benchGraph } from './graphBench';
 
 const settings = resolveSettings({});
 
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
   await serverMemory();
   checkVsNix();
   benchLocks();
+  benchGraph();
 }
 
 if (require.main === module) void main().catch((e) => {
