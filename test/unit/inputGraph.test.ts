@@ -162,4 +162,9 @@ test('the DOT export of a real lock names every node and edge once', () => {
   assert.equal((dot.match(/^ {2}"[^"]*" \[/gm) ?? []).length, m.nodes.length);
   assert.equal((dot.match(/ -> /g) ?? []).length, m.edges.length);
   assert.ok(m.nodes.some((n) => n.duplicate), 'the fixture has a duplicate nixpkgs');
+  // The server's upstream identity puts both nixpkgs revisions in one colour family.
+  const nixpkgs = m.nodes.filter((n) => n.nixpkgs);
+  assert.equal(nixpkgs.length, 2);
+  assert.deepEqual(nixpkgs.map((n) => n.family), [0, 0]);
+  assert.deepEqual(nixpkgs.map((n) => n.shade).sort(), [0, 1]);
 });

@@ -193,8 +193,11 @@ export class InputGraphPanel {
   }
 }
 
-/** The flake to show when the command comes from the palette: the active editor's, the only one, or a pick. */
+/** The flake to show when the command comes from the palette: the active panel's or editor's, the only one, or a pick. */
 async function pickFlake(ctx: Context): Promise<string | undefined> {
+  // A graph panel in front has no text editor: it stands for its own flake.
+  const panel = InputGraphPanel.all.find((p) => p.panel.active);
+  if (panel) return panel.flakeUri;
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && /(^|\/)flake\.(nix|lock)$/.test(active.path)) return vscode.Uri.joinPath(active, '..', 'flake.nix').toString();
   if (!ctx.client) return undefined;

@@ -40,6 +40,17 @@ async function runCommand(page, title) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
+/** Opens a file with Quick Open (Ctrl+P) and waits for its tab to be the active one. */
+async function quickOpen(page, file, tabName) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(file);
+  await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: tabName }).waitFor({ timeout: 15_000 });
+}
+
 /** Drags the side bar's edge to the right by `by` pixels (only to make the screenshot readable). */
 async function widenSideBar(page, by) {
   const box = await page.locator('.part.sidebar').boundingBox({ timeout: 5000 });
@@ -89,13 +100,7 @@ export async function runUiTests({ page, workspace, screenshots, record, log }) 
 
   const opened = await step('open flake.nix with Quick Open', async () => {
     await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } }).catch(() => {});
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(flakePath);
-    await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 15_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: 'flake.nix' }).waitFor({ timeout: 15_000 });
+    await quickOpen(page, flakePath, 'flake.nix');
     await waitForEditorText(page, (t) => t.includes(LEGACY), 'flake.nix to show in the editor');
   });
 
@@ -221,13 +226,7 @@ export async function runUiTests({ page, workspace, screenshots, record, log }) 
 
   await step('"Flake Lens: Show Input Graph" draws the lock, and a click on the duplicate nixpkgs lands on its node in flake.lock', async () => {
     await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(flakePath);
-    await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 15_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: 'flake.nix' }).waitFor({ timeout: 15_000 });
+    await quickOpen(page, flakePath, 'flake.nix');
     await runCommand(page, 'Flake Lens: Show Input Graph');
     await page.locator('.tabs-container .tab.active', { hasText: /^Inputs: / }).waitFor({ timeout: 15_000 });
     const frame = await graphFrame(page);
@@ -257,8 +256,11 @@ export async function runUiTests({ page, workspace, screenshots, record, log }) 
   });
 
   await step('the inline "Show Input Graph" button on the flake\'s row in Flake Inputs opens the graph', async () => {
-    await runCommand(page, 'View: Close All Editors');
-    await page.locator('.tabs-container .tab', { hasText: /^Inputs: / }).waitFor({ state: 'detached', timeout: 10_000 });
+    // Close the graph's tab (only it: flake.nix may hold the unsaved quick fix).
+    const graphTab = page.locator('.tabs-container .tab', { hasText: /^Inputs: / });
+    await graphTab.click();
+    await graphTab.locator('.tab-actions .action-label').first().click();
+    await graphTab.waitFor({ state: 'detached', timeout: 10_000 });
     await runCommand(page, 'Focus on Flake Inputs View');
     const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Flake Inputs/i }) });
     // The root flake's row is named after the workspace folder (the other flakes have their own names).

@@ -36,6 +36,7 @@ const onlyDuplicates = $<HTMLButtonElement>('only-duplicates');
 const status = $<HTMLElement>('status');
 
 let model: GraphModel | undefined;
+let byId = new Map<string, GraphModel['nodes'][number]>();
 let layout: Layout | undefined;
 let context: Omit<ToWebview & { type: 'graph' }, 'type' | 'model'> | undefined;
 const nodeEls = new Map<string, SVGGElement>();
@@ -64,7 +65,7 @@ function materialise(e: El, parent: Element): void {
 
 /** What VS Code passes to the webview/context menu commands (and its `when` clauses). */
 function menuContext(id: string): Record<string, unknown> {
-  const n = model!.nodes.find((x) => x.id === id)!;
+  const n = byId.get(id)!;
   return {
     webviewSection: 'node',
     preventDefaultContextMenuItems: true,
@@ -259,6 +260,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
   const { model: m, ...rest } = msg;
   context = rest;
   model = m;
+  byId = new Map(m.nodes.map((n) => [n.id, n]));
   document.body.classList.toggle('trusted', rest.canUpdate);
   draw();
 });
