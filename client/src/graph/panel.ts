@@ -7,7 +7,6 @@ import * as vscode from 'vscode';
 import { InputGraphRequest, type FlakeGraphDto, type InputEdgeDto } from '../../../server/src/protocol';
 import type { Context } from '../context';
 import type { InputsItem } from '../inputsTree';
-import { nixOnPath } from '../inputsCommands';
 import { buildModel, shortestPaths } from './model';
 import type { FromWebview, ToWebview } from './webview/messages';
 
@@ -89,7 +88,6 @@ export class InputGraphPanel {
       type: 'graph',
       flakeUri: this.flakeUri,
       model: buildModel(this.flake, Date.now()),
-      canUpdate: vscode.workspace.isTrusted && !!nixOnPath(),
     };
     void this.panel.webview.postMessage(msg);
   }

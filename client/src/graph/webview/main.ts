@@ -261,7 +261,6 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
   context = rest;
   model = m;
   byId = new Map(m.nodes.map((n) => [n.id, n]));
-  document.body.classList.toggle('trusted', rest.canUpdate);
   draw();
 });
 window.addEventListener('resize', () => {

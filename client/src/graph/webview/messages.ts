@@ -5,8 +5,6 @@ export type ToWebview = {
   type: 'graph';
   flakeUri: string;
   model: GraphModel;
-  /** Trusted workspace with nix on PATH: "Update input" may run. */
-  canUpdate: boolean;
 };
 
 export type FromWebview =
