@@ -35,6 +35,8 @@ const entries = [
   { entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js') },
   { entryPoints: [join(root, 'server/src/lsp/server.ts')], outfile: join(dist, 'server.js') },
   { entryPoints: [join(root, 'server/src/cli/cli.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
+  // The input graph webview (dagre included): a browser script, minified, loaded only when the panel opens.
+  { entryPoints: [join(root, 'client/src/graph/webview/main.ts')], outfile: join(dist, 'webview', 'graph.js'), platform: 'browser', format: 'iife', target: 'chrome114', minify: true, external: [] },
 ];
 
 copyFileSync(join(dirname(webTreeSitterCjs), 'web-tree-sitter.wasm'), join(dist, 'web-tree-sitter.wasm'));

@@ -5,6 +5,7 @@ import { Context } from './context';
 import { registerCommands } from './commands';
 import { INPUTS_COMMANDS, updateNixContext } from './inputsCommands';
 import { InputsTreeProvider, registerInputsView } from './inputsTree';
+import { registerInputGraph } from './graph/panel';
 
 /** What `activate()` returns: the end-to-end tests drive the extension through it. */
 export interface FlakeLensApi {
@@ -19,6 +20,7 @@ export async function activate(extensionContext: vscode.ExtensionContext): Promi
   registerCommands(c, INPUTS_COMMANDS);
   updateNixContext();
   const tree = registerInputsView(c);
+  registerInputGraph(c);
   await c.start();
   return {
     get client() {

@@ -48,6 +48,8 @@ export interface LockNodeDto {
   lockedReference?: string;
   /** A web page for the upstream, when there is one (GitHub, GitLab, sourcehut, https). */
   webUrl?: string;
+  /** The upstream, the same for every revision of it (`github:github.com/nixos/nixpkgs`): the graph colours by it. */
+  upstream?: string;
   rev?: string;
   narHash?: string;
   /** Seconds since the epoch. */

@@ -10,6 +10,7 @@ import { ParsedNix, loadNix } from '../../server/src/nix/parser';
 import { LspClient, REPO } from '../helpers/lspClient';
 import { benchLocks } from './lockBench';
 import { benchHostile } from './hostileBench';
+import { benchGraph } from './graphBench';
 
 const settings = resolveSettings({});
 
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
   checkVsNix();
   benchLocks();
   await benchHostile();
+  benchGraph();
 }
 
 if (require.main === module) void main().catch((e) => {

@@ -42,6 +42,8 @@ test('the vsix holds the bundles and both wasm files, and no sources or tests', 
     'dist/cli.js',
     'dist/web-tree-sitter.wasm',
     'dist/tree-sitter-nix.wasm',
+    'dist/webview/graph.js',
+    'media/graph/graph.css',
     'syntaxes/nix.tmLanguage.json',
     'language-configuration.json',
   ]) {
@@ -49,6 +51,7 @@ test('the vsix holds the bundles and both wasm files, and no sources or tests', 
   }
   const forbidden = names.filter((n) => /\.ts$|^test\/|^server\/|^client\/|^node_modules\/|^scripts\/|\.map$|^out\//.test(n));
   assert.deepEqual(forbidden, []);
+  assert.ok(fs.statSync(out).size < 1024 * 1024, `the vsix is ${fs.statSync(out).size} bytes: keep it under 1 MB`);
   // The wasm shipped is the committed grammar, byte for byte.
   assert.deepEqual(
     fs.readFileSync(path.join(REPO, 'dist', 'tree-sitter-nix.wasm')),

@@ -220,7 +220,8 @@ export function upstreamName(attrs: RefAttrs): string {
   return u.slice(u.lastIndexOf('/') + 1).toLowerCase();
 }
 
-function isNixpkgs(identity: string): boolean {
+/** Is an upstream identity (see upstreamIdentity) nixpkgs itself, not a subflake of it? */
+export function isNixpkgs(identity: string): boolean {
   return /[/:]nixpkgs(\?|$)/i.test(identity) && !identity.includes('?dir=');
 }
 

@@ -7,7 +7,7 @@ import type { Node } from '../nix/parser';
 import type { FlakeGraphDto, InputEdgeDto, LockNodeDto, Range } from '../protocol';
 import { isNixpkgsAttrs, isNixpkgsUrl } from '../nix/nixpkgs';
 import { allDecls, findDecl, type InputDecl } from '../lock/flakeInputs';
-import { findDuplicates, MEANINGFUL_TIMESTAMP, refToUrl, revisionOf, upstreamName, type Graph } from '../lock/graph';
+import { findDuplicates, MEANINGFUL_TIMESTAMP, refToUrl, revisionOf, upstreamIdentity, upstreamName, type Graph } from '../lock/graph';
 import type { RefAttrs } from '../lock/lockfile';
 import { safeWebUrl, urlPath, validHost } from '../lock/urls';
 import { brokenFollows, duplicateLockNode, followsFix, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from '../lock/rules';
@@ -194,6 +194,7 @@ export function graphDto(ctx: LockContext, flakeUri: string, lockUri: string | u
       reference: node.original ? refToUrl(node.original) : undefined,
       lockedReference: node.locked ? refToUrl(node.locked) : undefined,
       webUrl: webUrl(node.original ?? node.locked, typeof node.locked?.rev === 'string' ? node.locked.rev : undefined),
+      upstream: node.locked || node.original ? upstreamIdentity((node.locked ?? node.original)!) : undefined,
       // A commit, when there is one (path and tarball inputs only have a narHash).
       rev: typeof node.locked?.rev === 'string' ? node.locked.rev : undefined,
       narHash: typeof node.locked?.narHash === 'string' ? node.locked.narHash : undefined,

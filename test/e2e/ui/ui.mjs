@@ -40,6 +40,17 @@ async function runCommand(page, title) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
+/** Opens a file with Quick Open (Ctrl+P) and waits for its tab to be the active one. */
+async function quickOpen(page, file, tabName) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(file);
+  await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: tabName }).waitFor({ timeout: 15_000 });
+}
+
 /** Drags the side bar's edge to the right by `by` pixels (only to make the screenshot readable). */
 async function widenSideBar(page, by) {
   const box = await page.locator('.part.sidebar').boundingBox({ timeout: 5000 });
@@ -52,6 +63,19 @@ async function widenSideBar(page, by) {
   await page.mouse.move(x + by, y, { steps: 5 });
   await page.mouse.up();
   await page.mouse.move(x + by + 300, y);
+}
+
+/** The input graph webview's frame, once it has drawn nodes (webviews live in nested iframes). */
+async function graphFrame(page, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const count = await frame.locator('svg#graph g.node').count().catch(() => 0);
+      if (count > 0) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error('no input graph webview with drawn nodes');
 }
 
 export async function runUiTests({ page, workspace, screenshots, record, log }) {
@@ -76,13 +100,7 @@ export async function runUiTests({ page, workspace, screenshots, record, log }) 
 
   const opened = await step('open flake.nix with Quick Open', async () => {
     await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } }).catch(() => {});
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(flakePath);
-    await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 15_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: 'flake.nix' }).waitFor({ timeout: 15_000 });
+    await quickOpen(page, flakePath, 'flake.nix');
     await waitForEditorText(page, (t) => t.includes(LEGACY), 'flake.nix to show in the editor');
   });
 
@@ -204,6 +222,55 @@ export async function runUiTests({ page, workspace, screenshots, record, log }) 
     // A wider side bar for the picture, so that the rows' descriptions show.
     await widenSideBar(page, 200).catch((err) => log(`UI: could not widen the side bar: ${err.message}`));
     await page.screenshot({ path: join(screenshots, 'inputs-view.png') });
+  });
+
+  await step('"Flake Lens: Show Input Graph" draws the lock, and a click on the duplicate nixpkgs lands on its node in flake.lock', async () => {
+    await page.keyboard.press('Escape');
+    await quickOpen(page, flakePath, 'flake.nix');
+    await runCommand(page, 'Flake Lens: Show Input Graph');
+    await page.locator('.tabs-container .tab.active', { hasText: /^Inputs: / }).waitFor({ timeout: 15_000 });
+    const frame = await graphFrame(page);
+    const names = await frame.locator('g.node .name').allTextContents();
+    log(`UI: input graph nodes: ${names.join(', ')}`);
+    for (const n of ['nixpkgs', 'flake-utils', 'devtool']) if (!names.includes(n)) throw new Error(`no '${n}' node in: ${names.join(', ')}`);
+    const dashed = await frame.locator('g.node.duplicate').count();
+    if (dashed !== 1) throw new Error(`expected one duplicate node, found ${dashed}`);
+    const status = (await frame.locator('#status').textContent()) ?? '';
+    log(`UI: input graph status: ${status}`);
+    await page.screenshot({ path: join(screenshots, 'input-graph.png') });
+
+    const lockText = readFileSync(join(workspace, 'flake.lock'), 'utf8');
+    const keyLine = lockText.split('\n').findIndex((l) => /^ {4}"nixpkgs": \{/.test(l)) + 1;
+    await frame.locator('g.node.duplicate').click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'flake.lock' }).waitFor({ timeout: 15_000 });
+    const selection = page.locator('[id="status.editor.selection"]');
+    const deadline = Date.now() + 15_000;
+    let where = '';
+    while (Date.now() < deadline) {
+      where = ((await selection.textContent().catch(() => '')) ?? '').trim();
+      if (where.includes(`Ln ${keyLine},`)) break;
+      await page.waitForTimeout(200);
+    }
+    if (!where.includes(`Ln ${keyLine},`)) throw new Error(`expected the cursor on line ${keyLine} of flake.lock, status bar says '${where}'`);
+    log(`UI: clicking the duplicate nixpkgs selected flake.lock ${where}`);
+  });
+
+  await step('the inline "Show Input Graph" button on the flake\'s row in Flake Inputs opens the graph', async () => {
+    // Close the graph's tab (only it: flake.nix may hold the unsaved quick fix).
+    const graphTab = page.locator('.tabs-container .tab', { hasText: /^Inputs: / });
+    await graphTab.click();
+    await graphTab.locator('.tab-actions .action-label').first().click();
+    await graphTab.waitFor({ state: 'detached', timeout: 10_000 });
+    await runCommand(page, 'Focus on Flake Inputs View');
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Flake Inputs/i }) });
+    // The root flake's row is named after the workspace folder (the other flakes have their own names).
+    const row = pane.locator('.monaco-list-row[aria-level="1"]').filter({ has: page.locator('.label-name', { hasText: basename(workspace) }) }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Show Input Graph"]').click({ timeout: 10_000 });
+    await page.locator('.tabs-container .tab.active', { hasText: /^Inputs: / }).waitFor({ timeout: 15_000 });
+    const frame = await graphFrame(page);
+    log(`UI: the tree's button drew ${await frame.locator('g.node').count()} nodes`);
   });
 
   return failed;

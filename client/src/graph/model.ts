@@ -1,0 +1,200 @@
+// The input graph as the webview draws it: one node per lock node reachable from the root, one
+// edge per input. Pure (no vscode, no DOM): the extension host builds it from the server's DTO and
+// the unit tests build it from the corpus locks.
+import type { FlakeGraphDto, LockNodeDto } from '../../../server/src/protocol';
+import { formatAge } from '../../../server/src/lock/age';
+import { isNixpkgs } from '../../../server/src/lock/graph';
+
+export interface GraphNode {
+  /** The lock node's key. */
+  id: string;
+  /** The input name (of the shortest path from the root), or the flake's name for the root. */
+  name: string;
+  /** The shortest input path from the root ([] for the root). */
+  path: string[];
+  /** Short revision, or the reference when there is no commit. */
+  detail: string;
+  age?: string;
+  /** The full description, for the tooltip and the screen reader. */
+  title: string;
+  /** What the filter box searches: name, lock key, reference and revision, lower case. */
+  search: string;
+  /** Colour family (one per upstream locked at more than one revision) and its shade (newest 0). */
+  family?: number;
+  shade?: number;
+  root: boolean;
+  flake: boolean;
+  nixpkgs: boolean;
+  /** "2nd nixpkgs" for another revision of an upstream the flake has more than once. */
+  duplicate?: string;
+  outdated: boolean;
+  canAddFollows: boolean;
+  width: number;
+  height: number;
+}
+
+export interface GraphEdge {
+  id: string;
+  from: string;
+  to: string;
+  name: string;
+  follows: boolean;
+}
+
+export interface GraphModel {
+  name: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Follows that point to no input: not drawn, counted. */
+  broken: number;
+  summary: string;
+}
+
+export const FAMILIES = 6;
+const MAX_TEXT = 40;
+const ORDINAL = ['1st', '2nd', '3rd'];
+const ordinal = (n: number) => ORDINAL[n - 1] ?? `${n}th`;
+
+/** Cuts long lock text so that a node keeps a sane size. */
+export function clip(text: string, max = MAX_TEXT): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** Node size from its text: a monospace-ish estimate, so that layout needs no DOM. */
+function size(lines: string[], root: boolean): { width: number; height: number } {
+  const widest = Math.max(...lines.map((l, i) => [...l].length * (i === 0 ? 7.6 : 6.6)));
+  return { width: Math.round(Math.max(96, widest + 24)), height: root ? 36 : 16 + 15 * lines.length };
+}
+
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Shortest input path to each node reachable from the root (breadth first, inputs in name order). */
+export function shortestPaths(flake: FlakeGraphDto): Map<string, string[]> {
+  const paths = new Map<string, string[]>();
+  if (!flake.root || !flake.nodes[flake.root]) return paths;
+  paths.set(flake.root, []);
+  const queue = [flake.root];
+  for (let i = 0; i < queue.length; i++) {
+    const key = queue[i];
+    for (const e of [...(flake.nodes[key]?.inputs ?? [])].sort(byName)) {
+      if (!e.target || paths.has(e.target) || !flake.nodes[e.target]) continue;
+      paths.set(e.target, [...paths.get(key)!, e.name]);
+      queue.push(e.target);
+    }
+  }
+  return paths;
+}
+
+export function buildModel(flake: FlakeGraphDto, now: number): GraphModel {
+  const paths = shortestPaths(flake);
+  const reachable = [...paths.keys()];
+  // Colour families: upstreams locked at more than one revision, nixpkgs first.
+  const groups = new Map<string, LockNodeDto[]>();
+  for (const key of reachable) {
+    const n = flake.nodes[key];
+    if (!n.upstream || key === flake.root) continue;
+    groups.set(n.upstream, [...(groups.get(n.upstream) ?? []), n]);
+  }
+  const multi = [...groups.entries()].filter(([, ns]) => ns.length > 1);
+  multi.sort(([a], [b]) => (isNixpkgs(a) !== isNixpkgs(b) ? (isNixpkgs(a) ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0));
+  const colour = new Map<string, { family: number; shade: number }>();
+  multi.forEach(([, ns], family) => {
+    [...ns]
+      .sort((a, b) => (b.lastModified ?? 0) - (a.lastModified ?? 0))
+      .forEach((n, shade) => colour.set(n.key, { family: family % FAMILIES, shade: Math.min(shade, 3) }));
+  });
+
+  const incomingFix = new Set<string>();
+  const edges: GraphEdge[] = [];
+  let broken = 0;
+  for (const key of reachable) {
+    for (const e of flake.nodes[key].inputs) {
+      if (!e.target || !paths.has(e.target)) {
+        broken++;
+        continue;
+      }
+      if (e.addFollows) incomingFix.add(e.target);
+      edges.push({ id: `e${edges.length}`, from: key, to: e.target, name: e.name, follows: !!e.follows });
+    }
+  }
+
+  const nodes = reachable.map((key): GraphNode => {
+    const n = flake.nodes[key];
+    const path = paths.get(key)!;
+    const root = key === flake.root;
+    const name = clip(root ? flake.name : path[path.length - 1]);
+    const ref = n.reference ? clip(n.reference) : '';
+    const detail = root ? 'this flake' : n.rev ? n.rev.slice(0, 7) : ref || (n.narHash ? clip(n.narHash, 20) : '');
+    const age = n.lastModified ? formatAge(n.lastModified, now) + (n.outdated ? ' · old' : '') : undefined;
+    const duplicate = n.duplicate ? `${ordinal(n.duplicate.ordinal)} ${clip(n.duplicate.upstream, 20)}` : undefined;
+    const title = [
+      root ? flake.name : path.join(' / '),
+      n.reference,
+      n.rev,
+      n.lastModified ? `${new Date(n.lastModified * 1000).toISOString().slice(0, 10)} (${formatAge(n.lastModified, now)})` : undefined,
+      n.flake ? undefined : 'not a flake (flake = false)',
+      n.duplicate ? `${ordinal(n.duplicate.ordinal)} of ${n.duplicate.revisions} revisions of ${n.duplicate.upstream}: add a follows` : undefined,
+      n.outdated ? 'older than flakeLens.nixpkgs.maxAgeDays' : undefined,
+      `lock node ${key}`,
+    ]
+      .filter((x): x is string => !!x)
+      .join('\n');
+    const lines = root ? [name] : [name, detail, age ?? ''].filter((l, i) => i === 0 || l);
+    if (duplicate) lines[0] = `${lines[0]}  ${duplicate}`;
+    return {
+      id: key,
+      name,
+      path,
+      detail,
+      age,
+      title,
+      search: [root ? flake.name : path[path.length - 1], key, n.reference, n.rev].filter(Boolean).join('\n').toLowerCase(),
+      ...colour.get(key),
+      root,
+      flake: n.flake,
+      nixpkgs: !root && !!n.upstream && isNixpkgs(n.upstream),
+      duplicate,
+      outdated: !!n.outdated,
+      canAddFollows: incomingFix.has(key),
+      ...size(lines, root),
+    };
+  });
+  return { name: flake.name, nodes, edges, broken, summary: flake.summary };
+}
+
+export interface FilterOptions {
+  query?: string;
+  onlyNixpkgs?: boolean;
+  onlyDuplicates?: boolean;
+}
+
+/**
+ * The nodes to keep bright: those matching every active criterion and every node on a path from
+ * the root to one of them. Undefined when no criterion is active (nothing is dimmed).
+ */
+export function highlighted(model: GraphModel, opts: FilterOptions): Set<string> | undefined {
+  const q = opts.query?.trim().toLowerCase() ?? '';
+  if (!q && !opts.onlyNixpkgs && !opts.onlyDuplicates) return undefined;
+  const parents = new Map<string, string[]>();
+  for (const e of model.edges) parents.set(e.to, [...(parents.get(e.to) ?? []), e.from]);
+  const keep = new Set<string>();
+  const queue: string[] = [];
+  for (const n of model.nodes) {
+    if (q && !n.search.includes(q)) continue;
+    if (opts.onlyNixpkgs && !n.nixpkgs) continue;
+    if (opts.onlyDuplicates && !n.duplicate) continue;
+    keep.add(n.id);
+    queue.push(n.id);
+  }
+  // Everything upstream of a match lies on some path from the root to it.
+  for (let i = 0; i < queue.length; i++) {
+    for (const p of parents.get(queue[i]) ?? []) {
+      if (!keep.has(p)) {
+        keep.add(p);
+        queue.push(p);
+      }
+    }
+  }
+  return keep;
+}
