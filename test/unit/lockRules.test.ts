@@ -113,12 +113,17 @@ test('stale-lock: declared follows not in the lock, new input, removed input', a
   const added = fixture('no-follows', 'flake.nix').replace('  outputs', '  inputs.extra.url = "github:o/extra";\n  outputs');
   const r2 = await run(added, fixture('no-follows', 'flake.lock'));
   assert.deepEqual(codes(r2.flake, 'stale-lock').map((f) => added.slice(f.start, f.end)), ['extra']);
-  const removed = fixture('no-follows', 'flake.nix').replace(/ *inputs\.home-manager\.url = .*\n/, '');
+  const removed = fixture('no-follows', 'flake.nix').replace(/ *inputs\.home-manager\.url = .*\n/, '').replace(', home-manager', '');
   const lockText = fixture('no-follows', 'flake.lock');
   const r3 = await run(removed, lockText);
   const gone = codes(r3.lock, 'stale-lock');
   assert.equal(gone.length, 1);
   assert.match(lockText.slice(gone[0].start, gone[0].end), /^"home-manager": "home-manager"$/);
+  assert.match(gone[0].message, /no longer declared/);
+  // Still an argument of outputs: Nix now wants it from the registry, the lock has a path.
+  const formalOnly = fixture('no-follows', 'flake.nix').replace(/ *inputs\.home-manager\.url = .*\n/, '');
+  const r4 = await run(formalOnly, lockText);
+  assert.match(codes(r4.lock, 'stale-lock')[0]?.message ?? '', /only an argument of outputs now, .* flake\.lock has 'path:/);
 });
 
 test('broken-follows: unknown input, self follows, missing a/b target', async () => {

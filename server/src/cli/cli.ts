@@ -309,7 +309,8 @@ export function fixText(language: Language, file: string, text: string, settings
   const only = rules.length ? new Set(rules) : undefined;
   let current = text;
   for (let pass = 0; pass < 10; pass++) {
-    const edits = fixAllEdits(analyseFile(language, file, current, settings, lockText).findings, only);
+    // A rule named with --rule applies its fixes even when they change meaning (missing-follows).
+    const edits = fixAllEdits(analyseFile(language, file, current, settings, lockText).findings, only, true);
     if (edits.length === 0) break;
     current = applyEdits(current, edits);
   }
@@ -349,6 +350,9 @@ async function fix(opts: Options, out: (s: string) => void, err: (s: string) => 
         fs.writeFileSync(tmp, fixed, { mode: fs.statSync(file).mode });
         fs.renameSync(tmp, file);
         err(`fixed ${file}`);
+      }
+      if (opts.rules.includes('missing-follows') && path.basename(file) === 'flake.nix') {
+        err(`note: the missing-follows fixes change which revision a dependency builds with; run \`nix flake lock\` in ${path.dirname(file)} to update flake.lock`);
       }
     } catch (e) {
       errors.push(`${file}: ${(e as Error).message}`);
