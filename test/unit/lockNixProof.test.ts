@@ -128,7 +128,7 @@ test('nix proof: an override of an input the dependency does not have leaves the
   const dead = codes(f.flake, 'dead-override');
   assert.equal(dead.length, 1);
   assert.equal(withOverride.slice(dead[0].start, dead[0].end), '"b"');
-  assert.match(dead[0].message, /'a' has no input 'gone'/);
+  assert.match(dead[0].message, /'a' \(as locked\) has no input 'gone'/);
 });
 
 test('nix proof: a nested flake = false input can follow the root copy; the offered fix locks as one node', async (t) => {

@@ -133,12 +133,22 @@ export function followsCommentedOut(flake: FlakeInputs, path: string[]): boolean
   const rel = `${path.slice(1).map((n) => `inputs.${n}`).join('.')}.follows`;
   const qualified = `${path[0]}.${rel}`;
   const top = flake.inputs.get(path[0]);
-  for (const c of flake.comments) {
-    const t = c.text.replace(/["\s]/g, '');
-    if (containsName(t, qualified, true)) return true;
-    if (top?.sets.some((r) => c.start >= r.start && c.end <= r.end) && containsName(t, rel, false)) return true;
+  for (const c of squeezedComments(flake)) {
+    if (containsName(c.text, qualified, true)) return true;
+    if (top?.sets.some((r) => c.start >= r.start && c.end <= r.end) && containsName(c.text, rel, false)) return true;
   }
   return false;
+}
+
+/** The comments with quotes and spaces removed and only those mentioning a follows, once per flake.nix. */
+const squeezed = new WeakMap<FlakeInputs, { text: string; start: number; end: number }[]>();
+function squeezedComments(flake: FlakeInputs): { text: string; start: number; end: number }[] {
+  let list = squeezed.get(flake);
+  if (!list) {
+    list = flake.comments.filter((c) => c.text.includes('follows')).map((c) => ({ ...c, text: c.text.replace(/["\s]/g, '') }));
+    squeezed.set(flake, list);
+  }
+  return list;
 }
 
 /** `needle` in `hay`, not preceded by a character that would make it part of a longer name. */
@@ -417,7 +427,7 @@ export function deadOverride(ctx: LockContext): Finding[] {
       start: v.start,
       end: v.end,
       severity: 'warning',
-      message: `'${d.path.slice(0, -1).join('/')}' has no input '${d.name}', so this override does nothing (Nix ignores it; re-locking does not change that)`,
+      message: `'${d.path.slice(0, -1).join('/')}' (as locked) has no input '${d.name}', so this override does nothing: Nix ignores it, and re-locking does not change that`,
       fixes: [],
     });
   }
