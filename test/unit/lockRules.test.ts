@@ -141,6 +141,11 @@ test('broken-follows: unknown input, self follows, missing a/b target', async ()
     "'a' follows 'nope', but this flake has no input 'nope'",
     "input 'b' follows itself",
   ]);
+  // Named only as an outputs formal, nixpkgs is an input (Nix locks it from the registry).
+  const formal = '{ inputs.a.url = "github:o/a"; inputs.a.inputs.nixpkgs.follows = "nixpkgs"; outputs = { self, nixpkgs, a }: { }; }';
+  assert.deepEqual(codes((await run(formal)).flake, 'broken-follows'), []);
+  const selfOnly = '{ inputs.a.url = "github:o/a"; inputs.a.inputs.x.follows = "self"; outputs = { self, a }: { }; }';
+  assert.equal(codes((await run(selfOnly)).flake, 'broken-follows').length, 1);
 });
 
 test('indirect-input: url = "nixpkgs", flake:…, no url', async () => {

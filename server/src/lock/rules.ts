@@ -472,7 +472,8 @@ export function brokenFollows(ctx: LockContext): Finding[] {
       err(`input '${d.name}' follows itself`);
       continue;
     }
-    const first = flake.inputs.get(target[0]);
+    // An `outputs` formal is an input too (Nix locks it from the registry).
+    const first = flake.inputs.get(target[0]) ?? flake.outputs?.formals.find((f) => f.name === target[0] && f.name !== 'self');
     if (!first) {
       err(`'${d.path.join('/')}' follows '${d.follows.value}', but this flake has no input '${target[0]}'`);
       continue;
