@@ -401,3 +401,38 @@ describe('flake-lens fix --dry-run output', () => {
     assert.equal(fixed, text.replace('(import nixpkgs { inherit system; }).hello', 'nixpkgs.legacyPackages.${system}.hello'));
   });
 });
+
+describe('flake-lens fix --rule missing-follows', () => {
+  const gh = (owner: string, repo: string, c: string) => ({
+    locked: { type: 'github', owner, repo, rev: c.repeat(40), narHash: `sha256-${c}`, lastModified: 1700000000 },
+    original: { type: 'github', owner, repo },
+  });
+  const LOCK = JSON.stringify({
+    nodes: {
+      root: { inputs: { nixpkgs: 'nixpkgs', hm: 'hm' } },
+      nixpkgs: gh('NixOS', 'nixpkgs', 'a'),
+      hm: { inputs: { nixpkgs: 'nixpkgs_2' }, ...gh('nix-community', 'home-manager', 'b') },
+      nixpkgs_2: gh('NixOS', 'nixpkgs', 'c'),
+    },
+    root: 'root',
+    version: 7,
+  });
+  const TEXT = '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs";\n  inputs.hm.url = "github:nix-community/home-manager";\n  outputs = _: { };\n}\n';
+
+  test('a named rule applies its fixes though they change meaning, says so and reminds to re-lock', () => {
+    const dir = tmpdir({ 'flake.nix': TEXT, 'flake.lock': LOCK });
+    const file = path.join(dir, 'flake.nix');
+    // Plain fix leaves a meaning-changing fix alone.
+    assert.equal(run(['fix', file]).code, 0);
+    assert.equal(fs.readFileSync(file, 'utf8'), TEXT);
+    const r = run(['fix', '--rule', 'missing-follows', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fs.readFileSync(file, 'utf8'), TEXT.replace('  outputs', '  inputs.hm.inputs.nixpkgs.follows = "nixpkgs";\n  outputs'));
+    assert.match(r.stderr, /change which revision a dependency builds with; run `nix flake lock`/);
+    assert.equal(fs.readFileSync(path.join(dir, 'flake.lock'), 'utf8'), LOCK, 'fix never writes flake.lock');
+    // Idempotent: the follows is declared (stale-lock until re-locked), nothing more to add.
+    const again = run(['fix', '--rule', 'missing-follows', file]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /note:/);
+  });
+});

@@ -141,3 +141,32 @@ test('every corpus lock resolves: all edges reach nodes, trees print, duplicates
   // Real-world locks are full of extra nixpkgs; if none are found, the finder is broken.
   assert.ok(withDups > 5, `only ${withDups} corpus locks with duplicates`);
 });
+
+test('identity: git+https github.com, GitHub archives and FlakeHub are the github upstream; revisions compare', () => {
+  const gh = upstreamIdentity({ type: 'github', owner: 'NixOS', repo: 'nixpkgs' });
+  assert.equal(upstreamIdentity({ type: 'git', url: 'https://github.com/NixOS/nixpkgs', ref: 'nixos-unstable', shallow: true }), gh);
+  assert.equal(upstreamIdentity({ type: 'git', url: 'ssh://git@github.com/nixos/nixpkgs.git' }), gh);
+  assert.equal(upstreamIdentity({ type: 'tarball', url: 'https://flakehub.com/f/NixOS/nixpkgs/0.1.%2A' }), gh);
+  assert.equal(upstreamIdentity({ type: 'tarball', url: 'https://api.flakehub.com/f/pinned/NixOS/nixpkgs/0.1.1%2Brev-x/0190/source.tar.gz' }), gh);
+  assert.equal(upstreamIdentity({ type: 'tarball', url: `https://github.com/NixOS/nixpkgs/archive/${'a'.repeat(40)}.tar.gz` }), gh);
+  // Not the same: another repository, another host, a subdirectory flake.
+  assert.notEqual(upstreamIdentity({ type: 'tarball', url: 'https://flakehub.com/f/DeterminateSystems/nixpkgs-weekly/0.1' }), gh);
+  assert.notEqual(upstreamIdentity({ type: 'git', url: 'https://example.com/NixOS/nixpkgs' }), gh);
+  assert.notEqual(upstreamIdentity({ type: 'git', url: 'https://github.com/NixOS/nixpkgs', dir: 'lib' }), gh);
+  // A duplicate across spellings, compared by commit: the archive's commit equals the github rev.
+  const rev = 'b'.repeat(40);
+  const lock = JSON.stringify({
+    nodes: {
+      root: { inputs: { nixpkgs: 'nixpkgs', parts: 'parts' } },
+      nixpkgs: { locked: { type: 'git', url: 'https://github.com/NixOS/nixpkgs', rev: 'c'.repeat(40), narHash: 'sha256-a' }, original: { type: 'git', url: 'https://github.com/NixOS/nixpkgs' } },
+      parts: { inputs: { 'nixpkgs-lib': 'lib' }, locked: { type: 'github', owner: 'hercules-ci', repo: 'flake-parts', rev: 'd'.repeat(40), narHash: 'sha256-b' }, original: { type: 'github', owner: 'hercules-ci', repo: 'flake-parts' } },
+      lib: { locked: { type: 'tarball', url: `https://github.com/NixOS/nixpkgs/archive/${rev}.tar.gz`, narHash: 'sha256-c' }, original: { type: 'tarball', url: `https://github.com/NixOS/nixpkgs/archive/${rev}.tar.gz` } },
+    },
+    root: 'root',
+    version: 7,
+  });
+  const d = findDuplicates(graphOf(lock));
+  assert.equal(d.length, 1);
+  assert.equal(d[0].rootInput, 'nixpkgs');
+  assert.deepEqual(d[0].extras.map((e) => [e.node, e.rev]), [['lib', rev]]);
+});

@@ -113,12 +113,17 @@ test('stale-lock: declared follows not in the lock, new input, removed input', a
   const added = fixture('no-follows', 'flake.nix').replace('  outputs', '  inputs.extra.url = "github:o/extra";\n  outputs');
   const r2 = await run(added, fixture('no-follows', 'flake.lock'));
   assert.deepEqual(codes(r2.flake, 'stale-lock').map((f) => added.slice(f.start, f.end)), ['extra']);
-  const removed = fixture('no-follows', 'flake.nix').replace(/ *inputs\.home-manager\.url = .*\n/, '');
+  const removed = fixture('no-follows', 'flake.nix').replace(/ *inputs\.home-manager\.url = .*\n/, '').replace(', home-manager', '');
   const lockText = fixture('no-follows', 'flake.lock');
   const r3 = await run(removed, lockText);
   const gone = codes(r3.lock, 'stale-lock');
   assert.equal(gone.length, 1);
   assert.match(lockText.slice(gone[0].start, gone[0].end), /^"home-manager": "home-manager"$/);
+  assert.match(gone[0].message, /no longer declared/);
+  // Still an argument of outputs: Nix now wants it from the registry, the lock has a path.
+  const formalOnly = fixture('no-follows', 'flake.nix').replace(/ *inputs\.home-manager\.url = .*\n/, '');
+  const r4 = await run(formalOnly, lockText);
+  assert.match(codes(r4.lock, 'stale-lock')[0]?.message ?? '', /only an argument of outputs now, .* flake\.lock has 'path:/);
 });
 
 test('broken-follows: unknown input, self follows, missing a/b target', async () => {
@@ -136,6 +141,11 @@ test('broken-follows: unknown input, self follows, missing a/b target', async ()
     "'a' follows 'nope', but this flake has no input 'nope'",
     "input 'b' follows itself",
   ]);
+  // Named only as an outputs formal, nixpkgs is an input (Nix locks it from the registry).
+  const formal = '{ inputs.a.url = "github:o/a"; inputs.a.inputs.nixpkgs.follows = "nixpkgs"; outputs = { self, nixpkgs, a }: { }; }';
+  assert.deepEqual(codes((await run(formal)).flake, 'broken-follows'), []);
+  const selfOnly = '{ inputs.a.url = "github:o/a"; inputs.a.inputs.x.follows = "self"; outputs = { self, a }: { }; }';
+  assert.equal(codes((await run(selfOnly)).flake, 'broken-follows').length, 1);
 });
 
 test('indirect-input: url = "nixpkgs", flake:…, no url', async () => {
@@ -338,4 +348,148 @@ test('a follows nested two inputs deep is explained, since re-locking cannot app
   const withPath = checkLockRules(makeContext({ flakeText: fixture('no-follows', 'flake.nix'), flakeRoot: p.tree.rootNode, lockText: fixture('no-follows', 'flake.lock'), lockPath: '/x/flake.lock' }));
   assert.equal(codes(withPath.flake, 'missing-follows')[0].related?.[0].file, '/x/flake.lock');
   assert.equal(codes((await scenario('no-follows')).flake, 'missing-follows')[0].related, undefined);
+});
+
+// A lock from a compact description: node -> { inputs, locked, original, flake }.
+function lockOf(nodes: Record<string, { inputs?: Record<string, string | string[]>; gh?: [string, string, string]; original?: Record<string, unknown>; flake?: false }>): string {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(nodes)) {
+    const n: Record<string, unknown> = {};
+    if (v.inputs) n.inputs = v.inputs;
+    if (v.gh) {
+      n.locked = { type: 'github', owner: v.gh[0], repo: v.gh[1], rev: v.gh[2].repeat(40).slice(0, 40), narHash: `sha256-${k}`, lastModified: 1700000000 };
+      n.original = v.original ?? { type: 'github', owner: v.gh[0], repo: v.gh[1] };
+    }
+    if (v.flake === false) n.flake = false;
+    out[k] = n;
+  }
+  return JSON.stringify({ nodes: out, root: 'root', version: 7 }, null, 2);
+}
+
+test('urls that are not strings: URI and path literals are urls; an unreadable url is not "no url"', async () => {
+  const text = '{ inputs.nurpkgs.url = github:nix-community/NUR; inputs.fish.url = ./flakes/fish; inputs.d.url = "github:${o}/d"; outputs = _: { }; }';
+  const p = await ParsedNix.create(text);
+  const fi = readFlakeInputs(p.tree.rootNode, text);
+  assert.deepEqual([fi.inputs.get('nurpkgs')!.url, fi.inputs.get('fish')!.url!.value], [{ value: 'github:nix-community/NUR', start: 23, end: 47, literal: 'uri' }, './flakes/fish']);
+  assert.deepEqual(codes((await run(text)).flake, 'indirect-input'), []);
+  // Compared with the lock like strings: a URI literal matching the lock is not stale.
+  const lock = lockOf({ root: { inputs: { nurpkgs: 'nur' } }, nur: { gh: ['nix-community', 'NUR', 'a'] } });
+  const one = '{ inputs.nurpkgs.url = github:nix-community/NUR; outputs = _: { }; }';
+  assert.deepEqual(codes((await run(one, lock)).flake, 'stale-lock'), []);
+});
+
+test('stale-lock: percent-encoding and a leading slash are spelling, not change', async () => {
+  const lock = JSON.stringify({
+    nodes: {
+      root: { inputs: { hub: 'hub' } },
+      hub: { locked: { type: 'tarball', url: 'https://api.flakehub.com/f/pinned/NixOS/nixpkgs/0.1.1/x/source.tar.gz', narHash: 'sha256-x' }, original: { type: 'tarball', url: 'https://flakehub.com/f/NixOS/nixpkgs/0.1.%2A' } },
+    },
+    root: 'root',
+    version: 7,
+  });
+  assert.deepEqual(codes((await run('{ inputs.hub.url = "https://flakehub.com/f/NixOS/nixpkgs/0.1.*"; outputs = _: { }; }', lock)).flake, 'stale-lock'), []);
+  assert.equal(codes((await run('{ inputs.hub.url = "https://flakehub.com/f/NixOS/nixpkgs/0.2.*"; outputs = _: { }; }', lock)).flake, 'stale-lock').length, 1);
+});
+
+test('indirect-input fix keeps the revision of nixpkgs/<rev>', async () => {
+  const rev = 'b582bb5b0d7af253b05d58314b85ab8ec46b8d19';
+  const lock = JSON.stringify({
+    nodes: {
+      root: { inputs: { 'nixpkgs-hyprland': 'n' } },
+      n: { locked: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', rev, narHash: 'sha256-x', lastModified: 1 }, original: { type: 'indirect', id: 'nixpkgs', rev } },
+    },
+    root: 'root',
+    version: 7,
+  });
+  const text = `{ inputs.nixpkgs-hyprland.url = "nixpkgs/${rev}"; outputs = _: { }; }`;
+  const f = codes((await run(text, lock)).flake, 'indirect-input')[0];
+  assert.equal(applyEdits(text, f.fixes[0].edits), `{ inputs.nixpkgs-hyprland.url = "github:NixOS/nixpkgs/${rev}"; outputs = _: { }; }`);
+});
+
+test('missing-follows: a middle input follows the root input of its upstream instead of a new root input', async () => {
+  const lock = lockOf({
+    root: { inputs: { nixpkgs: 'nixpkgs', lib: 'lib', tool: 'tool' } },
+    nixpkgs: { gh: ['NixOS', 'nixpkgs', 'a'] },
+    lib: { inputs: { nixpkgs: ['nixpkgs'] }, gh: ['o', 'lib', 'b'] },
+    tool: { inputs: { lib: 'lib_2' }, gh: ['o', 'tool', 'c'] },
+    lib_2: { inputs: { nixpkgs: 'nixpkgs_2' }, gh: ['o', 'lib', 'd'] },
+    nixpkgs_2: { gh: ['NixOS', 'nixpkgs', 'e'] },
+  });
+  const text = '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs";\n  inputs.lib.url = "github:o/lib";\n  inputs.lib.inputs.nixpkgs.follows = "nixpkgs";\n  inputs.tool.url = "github:o/tool";\n  outputs = { self, nixpkgs, lib, tool }: { };\n}\n';
+  const mf = codes((await run(text, lock)).flake, 'missing-follows').filter((f) => f.message.startsWith('tool/lib/nixpkgs'));
+  assert.equal(mf.length, 1);
+  assert.equal(mf[0].fixes[0].title, 'Make tool/lib follow lib');
+  const fixed = applyEdits(text, mf[0].fixes[0].edits);
+  assert.ok(fixed.includes('  inputs.tool.url = "github:o/tool";\n  inputs.tool.inputs.lib.follows = "lib";\n'), fixed);
+  assert.ok(fixed.includes('outputs = { self, nixpkgs, lib, tool }:'), 'no new root input, formals unchanged');
+  if (NIX) assert.deepEqual(nixParses(fixed), { ok: true });
+  // Written but not locked yet: the path is not reported again (the fix is idempotent).
+  assert.deepEqual(codes((await run(fixed, lock)).flake, 'missing-follows').filter((f) => f.message.startsWith('tool/')), []);
+});
+
+test('missing-follows: deliberate copies (a pinned commit, a commented-out follows) are not reported', async () => {
+  const lock = lockOf({
+    root: { inputs: { nixpkgs: 'nixpkgs', nix: 'nix', hm: 'hm' } },
+    nixpkgs: { gh: ['NixOS', 'nixpkgs', 'a'] },
+    nix: { inputs: { 'nixpkgs-regression': 'reg' }, gh: ['NixOS', 'nix', 'b'] },
+    reg: { gh: ['NixOS', 'nixpkgs', 'c'], original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', rev: 'c'.repeat(40) } },
+    hm: { inputs: { nixpkgs: 'nixpkgs_2' }, gh: ['nix-community', 'home-manager', 'd'] },
+    nixpkgs_2: { gh: ['NixOS', 'nixpkgs', 'e'] },
+  });
+  const plain = '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs";\n  inputs.nix.url = "github:NixOS/nix";\n  inputs.hm = {\n    url = "github:nix-community/home-manager";\n  };\n  outputs = _: { };\n}\n';
+  let r = await run(plain, lock);
+  assert.deepEqual(codes(r.flake, 'missing-follows').map((f) => f.message.split(' ')[0]), ['hm/nixpkgs']);
+  assert.equal(codes(r.lock, 'duplicate-lock-node').length, 1, 'the pinned nixpkgs-regression is not a duplicate worth a warning');
+  for (const comment of [
+    '    # inputs.nixpkgs.follows = "nixpkgs"; # keeps the binary cache\n',
+    '    # inputs."nixpkgs".follows = "nixpkgs";\n',
+  ]) {
+    const text = plain.replace('  };\n  outputs', `${comment}  };\n  outputs`);
+    r = await run(text, lock);
+    assert.deepEqual(codes(r.flake, 'missing-follows'), [], text);
+    assert.deepEqual(codes(r.lock, 'duplicate-lock-node'), [], text);
+  }
+  const flat = plain.replace('  outputs', '  # hm.inputs.nixpkgs.follows = "nixpkgs";\n  outputs');
+  assert.deepEqual(codes((await run(flat, lock)).flake, 'missing-follows'), []);
+  // A comment about another input's follows does not count.
+  const other = plain.replace('  outputs', '  # nix.inputs.nixpkgs.follows = "nixpkgs";\n  # xhm.inputs.nixpkgs.follows = "nixpkgs";\n  outputs');
+  assert.equal(codes((await run(other, lock)).flake, 'missing-follows').length, 1);
+});
+
+test('follows fixes never write a lock-derived name into Nix code unquoted (hostile input names)', async () => {
+  const hostile = 'b ? null, ... }: builtins.trace "INJECTED" { }; #';
+  // a/<hostile>/nixpkgs: the middle input would become a root input and an outputs formal.
+  const deep = lockOf({
+    root: { inputs: { nixpkgs: 'nixpkgs', a: 'a' } },
+    nixpkgs: { gh: ['NixOS', 'nixpkgs', 'a'] },
+    a: { inputs: { [hostile]: 'b' }, gh: ['o', 'a', 'b'] },
+    b: { inputs: { nixpkgs: 'nixpkgs_2' }, gh: ['o', 'b', 'c'] },
+    nixpkgs_2: { gh: ['NixOS', 'nixpkgs', 'd'] },
+  });
+  const text = '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs";\n  inputs.a.url = "github:o/a";\n  outputs = { self, nixpkgs, a }: { };\n}\n';
+  const mf = codes((await run(text, deep)).flake, 'missing-follows');
+  assert.equal(mf.length, 1);
+  assert.deepEqual(mf[0].fixes, [], 'a name that is not an identifier cannot become a formal: no fix');
+  // a/<hostile> is the copy itself: it appears only as a quoted attribute name.
+  const shallow = lockOf({
+    root: { inputs: { nixpkgs: 'nixpkgs', a: 'a' } },
+    nixpkgs: { gh: ['NixOS', 'nixpkgs', 'a'] },
+    a: { inputs: { [hostile]: 'nixpkgs_2' }, gh: ['o', 'a', 'b'] },
+    nixpkgs_2: { gh: ['NixOS', 'nixpkgs', 'd'] },
+  });
+  const f2 = codes((await run(text, shallow)).flake, 'missing-follows');
+  assert.equal(f2.length, 1);
+  const fixed = applyEdits(text, f2[0].fixes[0].edits);
+  assert.ok(fixed.includes('outputs = { self, nixpkgs, a }: { };'), fixed);
+  if (!NIX) return;
+  assert.deepEqual(nixParses(fixed), { ok: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flake-lens-hostile-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'flake.nix'), fixed);
+    const expr = `let f = import ${dir}/flake.nix; in [ (builtins.attrNames f.inputs.a.inputs) (builtins.functionArgs f.outputs) ]`;
+    const out = execFileSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', expr], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.deepEqual(JSON.parse(out), [[hostile], { a: false, nixpkgs: false, self: false }]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

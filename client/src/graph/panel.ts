@@ -120,7 +120,8 @@ export class InputGraphPanel {
     candidates.sort((a, b) => a.path.length - b.path.length || Number(!!a.edge.follows) - Number(!!b.edge.follows));
     const best = candidates.find((c) => (want === 'declaration' ? c.edge.declaration : c.edge.addFollows)) ?? candidates[0];
     if (!best) return undefined;
-    return { kind: 'input', flake, path: best.path, edge: best.edge, node: flake.nodes[nodeKey], expandable: false };
+    // The id only names tree rows; this item is passed to the tree's commands, never shown.
+    return { kind: 'input', flake, id: `graph:${JSON.stringify(best.path)}`, path: best.path, edge: best.edge, node: flake.nodes[nodeKey], expandable: false };
   }
 
   /** A click on a node: its declaration in flake.nix, else its node in flake.lock. */

@@ -431,7 +431,8 @@ export function fixText(language: Language, file: string, text: string, settings
   const only = rules.length ? new Set(rules) : undefined;
   let current = text;
   for (let pass = 0; pass < 10; pass++) {
-    const edits = fixAllEdits(analyseFile(language, file, current, settings, lockText, now).findings, only);
+    // A rule named with --rule applies its fixes even when they change meaning (missing-follows).
+    const edits = fixAllEdits(analyseFile(language, file, current, settings, lockText, now).findings, only, true);
     if (edits.length === 0) break;
     current = applyEdits(current, edits);
   }
@@ -508,6 +509,9 @@ async function fix(opts: Options, out: (s: string) => void, err: (s: string) => 
       } else {
         replaceFile(file, fixed);
         err(`fixed ${termSafe(file)}`);
+      }
+      if (opts.rules.includes('missing-follows') && path.basename(file) === 'flake.nix') {
+        err(`note: the missing-follows fixes change which revision a dependency builds with; run \`nix flake lock\` in ${termSafe(path.dirname(file))} to update flake.lock`);
       }
     } catch (e) {
       errors.push(`${file}: ${(e as Error).message}`);

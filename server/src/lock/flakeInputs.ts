@@ -8,6 +8,9 @@ export interface StrValue {
   value: string;
   start: number;
   end: number;
+  /** Written without quotes: a URI literal (`github:o/r`) or a path literal (`./sub`), which
+   *  Nix accepts as a url too. Absent for string literals. */
+  literal?: 'uri' | 'path';
 }
 
 /** One binding that contributes to an input's declaration, and how to add siblings to it. */
@@ -30,12 +33,16 @@ export interface InputDecl {
   nameStart: number;
   nameEnd: number;
   url?: StrValue;
+  /** A `url` whose value cannot be read statically (`url = "github:${o}/r"`): set, but unknown. */
+  urlExpr?: { start: number; end: number };
   /** Attribute-form fields: type, owner, repo, ref, rev, dir, path, host, id, ... */
   attrs: Record<string, StrValue>;
   flake?: { value: boolean; start: number; end: number };
   follows?: StrValue;
   inputs: Map<string, InputDecl>;
   sites: DeclSite[];
+  /** The input's own attribute sets (`x = { ... }`), where comments about it are written. */
+  sets: { start: number; end: number }[];
 }
 
 export interface Formal {
@@ -82,6 +89,8 @@ export interface FlakeInputs {
   outputs?: OutputsInfo;
   /** True when flake.nix is not a plain attribute set we can read (e.g. `import ./x.nix`). */
   opaque: boolean;
+  /** Comments outside `outputs` (a commented-out `follows` is a deliberate choice). */
+  comments: { text: string; start: number; end: number }[];
 }
 
 const FIELD_NAMES = ['type', 'owner', 'repo', 'ref', 'rev', 'dir', 'path', 'host', 'id', 'narHash', 'submodules', 'shallow', 'lastModified'];
@@ -139,7 +148,7 @@ function isSet(n: Node | null): n is Node {
  */
 export function readFlakeInputs(root: Node, fullText?: string): FlakeInputs {
   const text = fullText ?? ' '.repeat(root.startIndex) + root.text;
-  const result: FlakeInputs = { inputs: new Map(), opaque: false };
+  const result: FlakeInputs = { inputs: new Map(), opaque: false, comments: [] };
   let top: Node | null = root.type === 'source_code' ? root.namedChildren.find((c) => c && c.type !== 'comment') ?? null : root;
   // Unwrap parentheses: `( { ... } )`.
   while (top && top.type === 'parenthesized_expression') top = top.namedChildren.find((c) => c && c.type !== 'comment') ?? null;
@@ -177,6 +186,10 @@ export function readFlakeInputs(root: Node, fullText?: string): FlakeInputs {
       result.outputs = readOutputs(b, value, { text, base: 0 });
     }
   }
+  const o = result.outputs;
+  for (const c of top.descendantsOfType('comment')) {
+    if (c && !(o && c.startIndex >= o.start && c.endIndex <= o.end)) result.comments.push({ text: c.text, start: c.startIndex, end: c.endIndex });
+  }
   if (!result.container && lastFlat) {
     result.container = { style: 'flat', insertAfter: lastFlat.endIndex, lastStart: lastFlat.startIndex, indent: lineIndent(text, lastFlat.startIndex), prefix: ['inputs'] };
   }
@@ -186,7 +199,7 @@ export function readFlakeInputs(root: Node, fullText?: string): FlakeInputs {
 function declFor(map: Map<string, InputDecl>, parentPath: string[], name: { name: string; start: number; end: number }): InputDecl {
   let d = map.get(name.name);
   if (!d) {
-    d = { name: name.name, path: [...parentPath, name.name], nameStart: name.start, nameEnd: name.end, attrs: {}, inputs: new Map(), sites: [] };
+    d = { name: name.name, path: [...parentPath, name.name], nameStart: name.start, nameEnd: name.end, attrs: {}, inputs: new Map(), sites: [], sets: [] };
     map.set(name.name, d);
   }
   return d;
@@ -227,6 +240,7 @@ function visitPath(
   if (rest.length === 0) {
     // `x = { url = ...; inputs.y.follows = ...; }`: the input's own set.
     if (isSet(value)) {
+      decl.sets.push({ start: value.startIndex, end: value.endIndex });
       const inner = bindingsOf(value).filter((c) => c.type === 'binding');
       if (inner.length === 0) decl.sites.push(site);
       for (const ib of inner) {
@@ -274,7 +288,11 @@ function applyField(
   if (names.length !== 1) return;
   const str = staticString(value);
   const sv = str !== undefined ? { value: str, start: value.startIndex, end: value.endIndex } : undefined;
-  if (first === 'url' && sv) decl.url = sv;
+  if (first === 'url') {
+    const url = sv ?? literalUrl(value);
+    if (url) decl.url = url;
+    else decl.urlExpr = { start: value.startIndex, end: value.endIndex };
+  }
   else if (first === 'follows' && sv) decl.follows = sv;
   else if (first === 'flake' && value.type === 'variable_expression' && (value.text === 'true' || value.text === 'false')) {
     decl.flake = { value: value.text === 'true', start: value.startIndex, end: value.endIndex };
@@ -282,6 +300,16 @@ function applyField(
     if (sv) decl.attrs[first] = sv;
     else decl.attrs[first] = { value: value.text, start: value.startIndex, end: value.endIndex };
   }
+}
+
+/** `url = github:o/r;` and `url = ./sub;`: Nix reads unquoted URIs and path literals as urls. */
+function literalUrl(value: Node): StrValue | undefined {
+  if (value.type === 'uri_expression') return { value: value.text, start: value.startIndex, end: value.endIndex, literal: 'uri' };
+  // A path with `${...}` in it is not static.
+  if ((value.type === 'path_expression' || value.type === 'hpath_expression') && value.namedChildren.every((c) => c?.type === 'path_fragment')) {
+    return { value: value.text, start: value.startIndex, end: value.endIndex, literal: 'path' };
+  }
+  return undefined;
 }
 
 function readOutputs(b: Node, value: Node, text: Source): OutputsInfo {
@@ -446,14 +474,18 @@ export function allDecls(fi: FlakeInputs): InputDecl[] {
   return out;
 }
 
-/** Quotes an attribute name when it is not a plain Nix identifier. */
-export function attrName(name: string): string {
-  return /^[a-zA-Z_][a-zA-Z0-9_'-]*$/.test(name) && !['if', 'then', 'else', 'assert', 'with', 'let', 'in', 'rec', 'inherit', 'or'].includes(name)
-    ? name
-    : JSON.stringify(name).replace(/\$\{/g, '\\${');
+/** A name Nix reads as an identifier (so it may stand unquoted in formals and attribute paths). */
+export function isIdentifier(name: string): boolean {
+  return /^[a-zA-Z_][a-zA-Z0-9_'-]*$/.test(name) && !['if', 'then', 'else', 'assert', 'with', 'let', 'in', 'rec', 'inherit', 'or'].includes(name);
 }
 
-/** A Nix string literal. */
+/** Quotes an attribute name when it is not a plain Nix identifier. */
+export function attrName(name: string): string {
+  return isIdentifier(name) ? name : nixString(name);
+}
+
+/** A Nix string literal for any text: `\`, `"` and every `$` escaped (so no `${` can start an
+ *  interpolation), newline/CR/tab as Nix escapes. Not JSON: Nix has no `\uXXXX`. */
 export function nixString(s: string): string {
-  return JSON.stringify(s).replace(/\$\{/g, '\\${');
+  return `"${s.replace(/[\\"$\n\r\t]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\${c}`))}"`;
 }

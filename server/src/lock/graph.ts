@@ -148,14 +148,61 @@ export function upstreamIdentity(attrs: RefAttrs): string {
     case 'hg':
     case 'mercurial':
     case 'tarball':
-    case 'file':
+    case 'file': {
+      const forge = forgeRepo(String(attrs.url ?? ''), attrs.type);
+      if (forge) return `${forge.type}:${forge.host}/${forge.owner.toLowerCase()}/${forge.repo.toLowerCase()}${dir}`;
       return `${attrs.type}:${stripQuery(String(attrs.url ?? ''))}${dir}`;
+    }
     case 'path':
       return `path:${String(attrs.path ?? '')}${dir}`;
     case 'indirect':
       return `indirect:${String(attrs.id ?? '')}${dir}`;
     default:
       return `${attrs.type}:${JSON.stringify(attrs)}`;
+  }
+}
+
+/**
+ * The forge repository a git/tarball URL fetches, so that `git+https://github.com/NixOS/nixpkgs`,
+ * `https://github.com/NixOS/nixpkgs/archive/<rev>.tar.gz` and FlakeHub's `NixOS/nixpkgs` count as
+ * the same upstream as `github:NixOS/nixpkgs`. FlakeHub publishes flakes from GitHub under the
+ * repository's owner/name (`https://flakehub.com/f/O/R/<version>`, locked as
+ * `https://api.flakehub.com/f/pinned/O/R/...`).
+ */
+function forgeRepo(url: string, type: string): { type: string; host: string; owner: string; repo: string } | undefined {
+  let u: URL;
+  try {
+    u = new URL(url.replace(/^[a-z]+\+/, ''));
+  } catch {
+    return undefined;
+  }
+  const host = u.hostname.toLowerCase();
+  const parts = u.pathname.split('/').filter((p) => p !== '');
+  if ((type === 'tarball' || type === 'file') && (host === 'flakehub.com' || host === 'api.flakehub.com')) {
+    // /f/O/R/<version>[.tar.gz] or /f/pinned/O/R/<version>/<id>/source.tar.gz
+    const rest = parts[0] === 'f' ? (parts[1] === 'pinned' ? parts.slice(2) : parts.slice(1)) : [];
+    return rest.length >= 2 ? { type: 'github', host: 'github.com', owner: decodePart(rest[0]), repo: decodePart(rest[1]) } : undefined;
+  }
+  if (host !== 'github.com' && host !== 'gitlab.com') return undefined;
+  if (parts.length < 2) return undefined;
+  const forge = host === 'github.com' ? 'github' : 'gitlab';
+  if (type === 'git') {
+    // The whole path is the repository (GitLab has subgroups; GitHub has exactly two parts).
+    if (forge === 'github' && parts.length !== 2) return undefined;
+    const path = parts.map(decodePart);
+    path[path.length - 1] = path[path.length - 1].replace(/\.git$/, '');
+    return { type: forge, host, owner: path.slice(0, -1).join('/'), repo: path[path.length - 1] };
+  }
+  // Archives: github.com/O/R/archive/<ref>.tar.gz, gitlab.com/O/R/-/archive/...
+  if (forge === 'github' && parts.length >= 4 && parts[2] === 'archive') return { type: forge, host, owner: decodePart(parts[0]), repo: decodePart(parts[1]) };
+  return undefined;
+}
+
+function decodePart(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return p;
   }
 }
 
@@ -173,6 +220,9 @@ export function revisionOf(node: LockNode): string | undefined {
   const l = node.locked;
   if (!l) return undefined;
   if (typeof l.rev === 'string') return l.rev;
+  // A GitHub archive names its commit (flake-parts' nixpkgs-lib): comparable with github: locks.
+  const archive = typeof l.url === 'string' ? /^https:\/\/github\.com\/[^/?#]+\/[^/?#]+\/archive\/([0-9a-f]{40})\.(?:tar\.gz|zip)(?:\?|$)/.exec(l.url) : null;
+  if (archive) return archive[1];
   if (typeof l.narHash === 'string') return l.narHash;
   return undefined;
 }
@@ -216,6 +266,8 @@ export interface Duplicate {
 /** The short name of an upstream: repo for forges, last path segment for URLs. */
 export function upstreamName(attrs: RefAttrs): string {
   if (typeof attrs.repo === 'string') return attrs.repo.toLowerCase();
+  const forge = typeof attrs.url === 'string' ? forgeRepo(attrs.url, String(attrs.type)) : undefined;
+  if (forge) return forge.repo.toLowerCase();
   const u = stripQuery(String(attrs.url ?? attrs.path ?? attrs.id ?? ''));
   return u.slice(u.lastIndexOf('/') + 1).toLowerCase();
 }

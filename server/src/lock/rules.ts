@@ -2,9 +2,9 @@
 // Findings on flake.nix and on flake.lock are returned separately (their offsets are per file).
 import type { Finding, Fix, OffsetEdit } from '../rules/findings';
 import type { Node } from '../nix/parser';
-import { allDecls, attrName, DeclSite, FlakeInputs, findDecl, InputDecl, nixString, readFlakeInputs } from './flakeInputs';
-import { buildGraph, findDuplicates, Graph, inputOf, Instance, nodeAt, refToUrl, shortRev } from './graph';
-import { getInput, LockParseResult, parseLock, RefAttrs } from './lockfile';
+import { allDecls, attrName, DeclSite, FlakeInputs, findDecl, InputDecl, isIdentifier, nixString, readFlakeInputs } from './flakeInputs';
+import { buildGraph, Duplicate, findDuplicates, Graph, inputOf, Instance, nodeAt, refToUrl, shortRev, upstreamIdentity } from './graph';
+import { getInput, LockNode, LockParseResult, parseLock, RefAttrs } from './lockfile';
 import { trimTrailingSlashes } from './urls';
 
 export interface LockContext {
@@ -37,7 +37,7 @@ export interface LockFindings {
 
 export function checkLockRules(ctx: LockContext): LockFindings {
   return {
-    flake: [...missingFollows(ctx), ...staleLock(ctx), ...brokenFollows(ctx), ...indirectInput(ctx), ...unusedInput(ctx)],
+    flake: [...missingFollows(ctx), ...staleLock(ctx), ...deadOverride(ctx), ...brokenFollows(ctx), ...indirectInput(ctx), ...unusedInput(ctx)],
     lock: [...lockError(ctx), ...staleLockEntries(ctx), ...duplicateLockNode(ctx)],
   };
 }
@@ -62,16 +62,15 @@ export function missingFollows(ctx: LockContext): Finding[] {
   for (const dup of findDuplicates(graph)) {
     for (const extra of dup.extras) {
       const node = lock.nodes.get(extra.node)!;
-      if (!node.flake) continue; // following a plain source with a flake would change what it is
       for (const path of extra.paths) {
         if (path.length < 2) continue; // two root inputs at different revisions: deliberate
         const top = findDecl(flake, [path[0]]);
         if (!top || top.follows) continue;
-        if (pathHasNonFlake(ctx, path)) continue;
-        if (findDecl(flake, path)?.follows) continue; // declared but not locked yet: stale-lock says so
-        // Follow the root input of the same name if there is one (nixpkgs-unstable for a
-        // `.../nixpkgs-unstable`), else the preferred one.
-        const target = dup.rootInputs.find((r) => r.name === path[path.length - 1]) ?? { name: dup.rootInput, instance: dup.rootInstance };
+        const target = followTarget(dup, path);
+        if (!sameKind(node, lock.nodes.get(target.instance.node))) continue;
+        if (pathThroughNonFlake(ctx, path)) continue;
+        if (declaredFollows(flake, path)) continue; // declared but not locked yet: stale-lock says so
+        if (deliberateCopy(ctx, node, path)) continue;
         const fix = followsFix(ctx, path, target.name);
         out.push({
           code: 'missing-follows',
@@ -89,16 +88,79 @@ export function missingFollows(ctx: LockContext): Finding[] {
   return out;
 }
 
-function pathHasNonFlake(ctx: LockContext & { graph: Graph; flake: FlakeInputs }, path: string[]): boolean {
+/** The root input a copy should follow: the one named like the path's last input
+ *  (nixpkgs-unstable for a `.../nixpkgs-unstable`), else the preferred one. */
+function followTarget(dup: Duplicate, path: string[]): { name: string; instance: Instance } {
+  return dup.rootInputs.find((r) => r.name === path[path.length - 1]) ?? { name: dup.rootInput, instance: dup.rootInstance };
+}
+
+/** Following is only the same kind of thing when both are flakes or both are plain sources
+ *  (`flake = false`): a flake in place of a source tree changes what the dependency receives. */
+function sameKind(a: LockNode | undefined, b: LockNode | undefined): boolean {
+  return !!a && !!b && a.flake === b.flake;
+}
+
+/** An input before the last one on the path is a plain source: it has no inputs to override. */
+function pathThroughNonFlake(ctx: LockContext & { graph: Graph; flake: FlakeInputs }, path: string[]): boolean {
   // One walk down both the declarations and the lock: a prefix at a time would be quadratic.
   let decls: Map<string, InputDecl> | undefined = ctx.flake.inputs;
   let key: string | undefined = ctx.graph.lock.root;
-  for (const name of path) {
+  for (const name of path.slice(0, -1)) {
     const d: InputDecl | undefined = decls?.get(name);
     decls = d?.inputs;
     if (d?.flake && !d.flake.value) return true;
     key = key === undefined ? undefined : inputOf(ctx.graph, key, name)?.to;
     if (key && !ctx.graph.lock.nodes.get(key)!.flake) return true;
+  }
+  return false;
+}
+
+/** flake.nix already makes the path, or an input on it, follow something. */
+function declaredFollows(flake: FlakeInputs, path: string[]): boolean {
+  for (let k = 2; k <= path.length; k++) if (findDecl(flake, path.slice(0, k))?.follows) return true;
+  return false;
+}
+
+/**
+ * A second copy its owners chose on purpose: pinned to an exact commit by the flake that declares
+ * it (`nixpkgs-regression` in Nix's flake: a test-only pin), or a follows for this very path that
+ * the author commented out in flake.nix (`# inputs.nixpkgs.follows = "nixpkgs"; # keeps the cache`).
+ */
+function deliberateCopy(ctx: LockContext, node: LockNode, path: string[]): boolean {
+  if (typeof node.original?.rev === 'string') return true;
+  return !!ctx.flake && followsCommentedOut(ctx.flake, path);
+}
+
+/** A comment holding `inputs.b.follows` inside input a's own set, or `a.inputs.b.follows` anywhere
+ *  outside `outputs` (quotes and spaces ignored). Plain string search: no RegExp from file text. */
+export function followsCommentedOut(flake: FlakeInputs, path: string[]): boolean {
+  if (path.length < 2) return false;
+  const rel = `${path.slice(1).map((n) => `inputs.${n}`).join('.')}.follows`;
+  const qualified = `${path[0]}.${rel}`;
+  const top = flake.inputs.get(path[0]);
+  for (const c of squeezedComments(flake)) {
+    if (containsName(c.text, qualified, true)) return true;
+    if (top?.sets.some((r) => c.start >= r.start && c.end <= r.end) && containsName(c.text, rel, false)) return true;
+  }
+  return false;
+}
+
+/** The comments with quotes and spaces removed and only those mentioning a follows, once per flake.nix. */
+const squeezed = new WeakMap<FlakeInputs, { text: string; start: number; end: number }[]>();
+function squeezedComments(flake: FlakeInputs): { text: string; start: number; end: number }[] {
+  let list = squeezed.get(flake);
+  if (!list) {
+    list = flake.comments.filter((c) => c.text.includes('follows')).map((c) => ({ ...c, text: c.text.replace(/["\s]/g, '') }));
+    squeezed.set(flake, list);
+  }
+  return list;
+}
+
+/** `needle` in `hay`, not preceded by a character that would make it part of a longer name. */
+function containsName(hay: string, needle: string, afterDot: boolean): boolean {
+  for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + 1)) {
+    const before = i === 0 ? '' : hay[i - 1];
+    if (before === '' || !/[A-Za-z0-9_'-]/.test(before) && (afterDot || before !== '.')) return true;
   }
   return false;
 }
@@ -147,32 +209,46 @@ const MAX_FIX_DEPTH = 8;
  * The edit that makes `path` follow the root's copy. One level (`a/nixpkgs`) is a single
  * `inputs.a.inputs.nixpkgs.follows`. Nix 2.8 ignores overrides nested deeper than that
  * (`inputs.a.inputs.b.inputs.nixpkgs.follows` has no effect, and without a url it even breaks
- * locking), so for `a/b/nixpkgs` the middle input is lifted to the root with the url it was
- * locked from, `a.inputs.b` follows it, and it follows nixpkgs.
+ * locking), so for `a/b/nixpkgs` the middle input `b` follows a root input instead: one the root
+ * already has for b's upstream (`a.inputs.b.follows = "b"`), else b is lifted to the root with
+ * the url it was locked from, `a.inputs.b` follows it, and it follows nixpkgs.
+ *
+ * Names from flake.lock reach Nix code only as quoted attribute names and strings; a new root
+ * input must be an identifier (it goes into `outputs` formals), else there is no fix.
  */
 export function followsFix(ctx: LockContext, path: string[], rootInput: string): Fix | undefined {
   if (!lockUsable(ctx) || path.length > MAX_FIX_DEPTH) return undefined;
   const { flake, flakeText: text, graph } = ctx;
   const top = findDecl(flake, [path[0]]);
   if (!top || top.sites.length === 0) return undefined;
+  if ([...path, rootInput].some((n) => n === '' || /[\x00-\x1f\x7f]/.test(n))) return undefined;
   const inserts: Insert[] = [];
   const newRoots: { name: string; url: string; follows: [string, string] | undefined }[] = [];
   let owner = path[0]; // root name of the input whose child we redirect
   const taken = new Set<string>();
+  // Where the chain ends: the path's last input follows rootInput, unless a middle one can
+  // follow a root input of its own upstream first.
+  let end = { at: path.length - 1, follow: rootInput };
   for (let k = 1; k < path.length - 1; k++) {
     const key = nodeAt(graph, path.slice(0, k + 1));
+    const same = key ? rootOfSameUpstream(graph, key, path[0], path[k]) : undefined;
+    if (same) {
+      end = { at: k, follow: same };
+      break;
+    }
     const original: RefAttrs | undefined = key ? graph.lock.nodes.get(key)!.original : undefined;
     if (!original || original.type === 'indirect' || (original.type === 'path' && !String(original.path ?? '').startsWith('/'))) return undefined;
     const name = freeRootName(ctx, path[k], owner, taken);
+    if (!isIdentifier(name)) return undefined; // it goes into the outputs formals
     taken.add(name);
     newRoots.push({ name, url: refToUrl(original), follows: undefined });
     if (k === 1) inserts.push(insertUnder(text, top, ['inputs', path[k], 'follows'], nixString(name)));
     else newRoots[newRoots.length - 2].follows = [path[k], name];
     owner = name;
   }
-  const last = path[path.length - 1];
-  if (newRoots.length === 0) inserts.push(insertUnder(text, top, ['inputs', last, 'follows'], nixString(rootInput)));
-  else newRoots[newRoots.length - 1].follows = [last, rootInput];
+  const last = path[end.at];
+  if (newRoots.length === 0) inserts.push(insertUnder(text, top, ['inputs', last, 'follows'], nixString(end.follow)));
+  else newRoots[newRoots.length - 1].follows = [last, end.follow];
   if (newRoots.length) {
     const c = flake.container;
     if (!c) return undefined;
@@ -193,17 +269,33 @@ export function followsFix(ctx: LockContext, path: string[], rootInput: string):
       inserts.push({ at: lastFormal.end, text: newRoots.map((r) => `, ${r.name}`).join('') });
     }
   }
+  const shown = path.slice(0, end.at + 1).join('/');
   return {
     title:
       newRoots.length === 0
-        ? `Make ${path.join('/')} follow ${rootInput}`
-        : `Make ${path.join('/')} follow ${rootInput} (adds root input${newRoots.length > 1 ? 's' : ''} ${newRoots.map((r) => r.name).join(', ')})`,
+        ? `Make ${shown} follow ${end.follow}`
+        : `Make ${shown} follow ${end.follow} (adds root input${newRoots.length > 1 ? 's' : ''} ${newRoots.map((r) => r.name).join(', ')})`,
     edits: mergeInserts(inserts),
-    // Changes which nixpkgs the input builds against: useful, but not meaning-preserving.
+    // Changes which revision the input builds against: useful, but not meaning-preserving.
     safe: false,
     kind: 'quickfix',
     preferred: true,
   };
+}
+
+/** A root input (other than `except`) locked from the same upstream as node `key`, of the same
+ *  kind (flake or source); the one named `prefer` first. */
+function rootOfSameUpstream(graph: Graph, key: string, except: string, prefer: string): string | undefined {
+  const node = graph.lock.nodes.get(key);
+  if (!node?.locked) return undefined;
+  const id = upstreamIdentity(node.locked);
+  const found: string[] = [];
+  for (const e of graph.edges.get(graph.lock.root) ?? []) {
+    if (!e.to || e.name === except) continue;
+    const other = graph.lock.nodes.get(e.to);
+    if (other?.locked && sameKind(node, other) && upstreamIdentity(other.locked) === id) found.push(e.name);
+  }
+  return found.find((n) => n === prefer) ?? found[0];
 }
 
 function mergeInserts(inserts: Insert[]): OffsetEdit[] {
@@ -239,12 +331,9 @@ export function staleLock(ctx: LockContext): Finding[] {
     }
     if (!d.follows) continue;
     const want = d.follows.value === '' ? [] : d.follows.value.split('/');
-    if (!li) {
-      // The parent is not locked as a flake with this input: only stale if the parent exists.
-      const parent = nodeAt(graph, d.path.slice(0, -1));
-      if (parent && lock.nodes.get(parent)!.flake) stale(d.follows.start, d.follows.end, `'${d.path.join('/')}' follows '${d.follows.value}' but flake.lock has no such input`);
-      continue;
-    }
+    // An override of an input the dependency does not have: re-locking changes nothing
+    // (dead-override reports it).
+    if (!li) continue;
     if (li.target.kind !== 'follows' || li.target.path.join('/') !== want.join('/')) {
       const now = li.target.kind === 'follows' ? `follows '${li.target.path.join('/')}'` : `is locked separately as '${li.target.node}'`;
       if (d.path.length >= 3 && li.target.kind === 'node') {
@@ -275,6 +364,10 @@ export function urlMatchesOriginal(url: string, original: RefAttrs): boolean {
     if (/^[a-zA-Z][a-zA-Z0-9_-]*(\/|$)/.test(u) && !u.includes(':')) u = `flake:${u}`;
     if (u.startsWith('/') || u.startsWith('./') || u.startsWith('../')) u = `path:${u}`;
     u = u.replace(/^(tarball|file)\+/, '');
+    // Nix drops empty path segments after a forge scheme: `github:/o/r` is `github:o/r`.
+    u = u.replace(/^(github|gitlab|sourcehut):\/+/, '$1:');
+    // `path:./x` and `path:x` are the same relative path.
+    if (u.startsWith('path:./')) u = `path:${u.slice(7)}`;
     const qi = u.indexOf('?');
     const q = new Map<string, string>();
     if (qi >= 0) {
@@ -286,6 +379,12 @@ export function urlMatchesOriginal(url: string, original: RefAttrs): boolean {
       }
     }
     let base = trimTrailingSlashes(qi >= 0 ? u.slice(0, qi) : u);
+    // Percent-encoding is spelling: FlakeHub's `0.1.*` is locked as `0.1.%2A`.
+    try {
+      base = decodeURIComponent(base);
+    } catch {
+      /* keep raw */
+    }
     // github:o/r/ref and flake:id/ref carry ref/rev in the path.
     const m = /^(github|gitlab|sourcehut):([^/]+)\/([^/]+)\/(.+)$/.exec(base) ?? /^(flake):([^/]+)()\/(.+)$/.exec(base);
     if (m) {
@@ -307,21 +406,62 @@ function inputAt(ctx: LockContext & { graph: Graph }, path: string[]) {
   return getInput(ctx.graph.lock.nodes.get(parent)!, path[path.length - 1]);
 }
 
+/**
+ * Overrides of inputs a dependency does not have (`a.inputs.gone.follows = "x"` when `a` has no
+ * input `gone`): Nix ignores them and `nix flake lock` leaves the lock as it is, so they are dead
+ * configuration, not a stale lock. Only when the dependency is locked from the url flake.nix gives.
+ */
+export function deadOverride(ctx: LockContext): Finding[] {
+  if (!lockUsable(ctx)) return [];
+  const { graph, flake } = ctx;
+  const lock = graph.lock;
+  const root = lock.nodes.get(lock.root)!;
+  const out: Finding[] = [];
+  for (const d of allDecls(flake)) {
+    if (d.path.length < 2 || (!d.follows && !d.url)) continue;
+    // An ancestor with a follows or a changed url: what it will have after re-locking is unknown.
+    const top = flake.inputs.get(d.path[0]);
+    const li = getInput(root, d.path[0]);
+    const topNode = li?.target.kind === 'node' ? lock.nodes.get(li.target.node) : undefined;
+    if (!top || top.follows || !topNode?.original || (top.url && !top.attrs.type && !urlMatchesOriginal(top.url.value, topNode.original))) continue;
+    if (d.path.slice(1, -1).some((_, i) => findDecl(flake, d.path.slice(0, i + 2))?.follows)) continue;
+    if (inputAt(ctx, d.path)) continue;
+    const parentKey = nodeAt(graph, d.path.slice(0, -1));
+    const parent = parentKey ? lock.nodes.get(parentKey) : undefined;
+    if (!parent?.flake) continue;
+    const v = d.follows ?? d.url!;
+    out.push({
+      code: 'dead-override',
+      start: v.start,
+      end: v.end,
+      severity: 'warning',
+      message: `'${d.path.slice(0, -1).join('/')}' (as locked) has no input '${d.name}', so this override does nothing: Nix ignores it, and re-locking does not change that`,
+      fixes: [],
+    });
+  }
+  return out;
+}
+
 /** Root inputs in flake.lock that flake.nix no longer declares (findings in flake.lock). */
 export function staleLockEntries(ctx: LockContext): Finding[] {
   if (!ctx.parsed?.lock || !ctx.flake || ctx.flake.opaque) return [];
   const lock = ctx.parsed.lock;
   const root = lock.nodes.get(lock.root)!;
-  return root.inputs
-    .filter((i) => !ctx.flake!.inputs.has(i.name))
-    .map((i) => ({
-      code: 'stale-lock' as const,
-      start: i.keyStart,
-      end: i.valueEnd,
-      severity: 'warning' as const,
-      message: `input '${i.name}' is locked but no longer declared in flake.nix; run \`nix flake lock\``,
-      fixes: [],
-    }));
+  // Nix makes every formal of `outputs` (but self) an input, locked from the registry
+  // (`{"type": "indirect", "id": NAME}`) when flake.nix does not declare it.
+  const formals = new Set((ctx.flake.outputs?.formals ?? []).map((f) => f.name).filter((n) => n !== 'self'));
+  const out: Finding[] = [];
+  for (const i of root.inputs) {
+    if (ctx.flake.inputs.has(i.name)) continue;
+    let why = `input '${i.name}' is locked but no longer declared in flake.nix`;
+    if (formals.has(i.name)) {
+      const original = i.target.kind === 'node' ? lock.nodes.get(i.target.node)?.original : undefined;
+      if (original?.type === 'indirect' && original.id === i.name) continue;
+      why = `input '${i.name}' is only an argument of outputs now, which Nix looks up in the flake registry, but flake.lock has ${original ? `'${refToUrl(original)}'` : 'a follows'}`;
+    }
+    out.push({ code: 'stale-lock', start: i.keyStart, end: i.valueEnd, severity: 'warning', message: `${why}; run \`nix flake lock\``, fixes: [] });
+  }
+  return out;
 }
 
 // ---- broken-follows ----
@@ -340,7 +480,8 @@ export function brokenFollows(ctx: LockContext): Finding[] {
       err(`input '${d.name}' follows itself`);
       continue;
     }
-    const first = flake.inputs.get(target[0]);
+    // An `outputs` formal is an input too (Nix locks it from the registry).
+    const first = flake.inputs.get(target[0]) ?? flake.outputs?.formals.find((f) => f.name === target[0] && f.name !== 'self');
     if (!first) {
       err(`'${d.path.join('/')}' follows '${d.follows.value}', but this flake has no input '${target[0]}'`);
       continue;
@@ -381,7 +522,7 @@ export function indirectInput(ctx: LockContext): Finding[] {
       why = `input '${d.name}' is looked up in the flake registry`;
       start = d.attrs.type.start;
       end = d.attrs.type.end;
-    } else if (!d.attrs.type) {
+    } else if (!d.attrs.type && !d.urlExpr) {
       why = `input '${d.name}' has no url, so Nix looks '${d.name}' up in the flake registry`;
     }
     if (!why) continue;
@@ -395,7 +536,8 @@ export function indirectInput(ctx: LockContext): Finding[] {
   return out;
 }
 
-/** What the registry resolved an input to, as a URL without the revision (github etc. only). */
+/** What the registry resolved an input to, as a URL with the ref or revision the reference gave
+ *  but not the one the registry chose (github etc. only). */
 function pinnedUrl(ctx: LockContext, name: string): string | undefined {
   const g = ctx.graph;
   if (!g) return undefined;
@@ -404,9 +546,10 @@ function pinnedUrl(ctx: LockContext, name: string): string | undefined {
   const l = node?.locked;
   if (!l || !['github', 'gitlab', 'sourcehut'].includes(l.type)) return undefined;
   const orig = node!.original;
-  const ref = orig && typeof orig.ref === 'string' ? orig.ref : undefined;
   const attrs: RefAttrs = { type: l.type, owner: l.owner as string, repo: l.repo as string };
-  if (ref) attrs.ref = ref;
+  // Keep the pin the registry reference carried (`nixpkgs/<rev>`, `nixpkgs/nixos-24.05`).
+  if (orig && typeof orig.rev === 'string') attrs.rev = orig.rev;
+  else if (orig && typeof orig.ref === 'string') attrs.ref = orig.ref;
   if (typeof l.dir === 'string') attrs.dir = l.dir;
   return refToUrl(attrs);
 }
@@ -460,6 +603,8 @@ export function duplicateLockNode(ctx: LockContext): Finding[] {
   for (const dup of findDuplicates(g)) {
     for (const extra of dup.extras) {
       const node = g.lock.nodes.get(extra.node)!;
+      // Chosen on purpose (see missing-follows): a pinned commit or a commented-out follows.
+      if (extra.paths.every((p) => p.length >= 2 && deliberateCopy(ctx, node, p))) continue;
       const shown = extra.paths.slice(0, 3).map((p) => p.join('/'));
       const who = shown.join(', ') + (extra.paths.length > 3 ? ` and ${extra.paths.length - 3} more` : '');
       out.push({

@@ -51,6 +51,7 @@ export const RULE_CODES = [
   'broken-follows',
   'indirect-input',
   'unused-input',
+  'dead-override',
   'lock-error',
   'duplicate-lock-node',
   'outdated-nixpkgs',

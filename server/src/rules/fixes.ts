@@ -3,8 +3,9 @@
 import type { Finding, OffsetEdit } from './findings';
 import { lineIndent, lineStart } from '../nix/syntax';
 
-/** Safe quick-fix edits of all findings, non-overlapping, in document order. */
-export function fixAllEdits(findings: Finding[], only?: ReadonlySet<string>): OffsetEdit[] {
+/** Safe quick-fix edits of all findings, non-overlapping, in document order. `named`: the rules
+ *  in `only` were named by the user, so their fixes apply even when not safe. */
+export function fixAllEdits(findings: Finding[], only?: ReadonlySet<string>, named = false): OffsetEdit[] {
   const chosen: OffsetEdit[] = [];
   const overlaps = (a: OffsetEdit, b: OffsetEdit) =>
     a.start < b.end && b.start < a.end ||
@@ -14,7 +15,7 @@ export function fixAllEdits(findings: Finding[], only?: ReadonlySet<string>): Of
     (b.start === b.end && (b.start === a.end || b.start === a.start));
   for (const f of findings) {
     if (only && !only.has(f.code)) continue;
-    const fix = f.fixes.find((x) => x.safe && (x.kind ?? 'quickfix') === 'quickfix');
+    const fix = f.fixes.find((x) => (x.safe || (named && !!only)) && (x.kind ?? 'quickfix') === 'quickfix');
     if (!fix) continue;
     if (fix.edits.some((e) => chosen.some((c) => overlaps(c, e)))) continue;
     chosen.push(...fix.edits);

@@ -10,7 +10,7 @@ import { allDecls, findDecl, type InputDecl } from '../lock/flakeInputs';
 import { findDuplicates, MEANINGFUL_TIMESTAMP, refToUrl, revisionOf, upstreamIdentity, upstreamName, type Graph } from '../lock/graph';
 import type { RefAttrs } from '../lock/lockfile';
 import { safeWebUrl, urlPath, validHost } from '../lock/urls';
-import { brokenFollows, duplicateLockNode, followsFix, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from '../lock/rules';
+import { brokenFollows, deadOverride, duplicateLockNode, followsFix, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from '../lock/rules';
 
 export interface FlakeFiles {
   flakeText?: string;
@@ -43,6 +43,7 @@ export function flakeFindings(ctx: LockContext, enabled: (code: RuleCode) => boo
     flake: [
       ...run('missing-follows', missingFollows),
       ...run('stale-lock', staleLock),
+      ...run('dead-override', deadOverride),
       ...run('broken-follows', brokenFollows),
       ...run('indirect-input', indirectInput),
       ...run('unused-input', unusedInput),

@@ -26,6 +26,7 @@ export const RULES: RuleInfo[] = [
   { code: 'broken-follows', severity: 'error', title: 'A follows points to no input', flakeOnly: true },
   { code: 'indirect-input', severity: 'information', title: 'Input resolved through the flake registry', flakeOnly: true },
   { code: 'unused-input', severity: 'hint', title: 'Input not used by outputs', flakeOnly: true },
+  { code: 'dead-override', severity: 'warning', title: 'An override names an input the dependency does not have', flakeOnly: true },
   { code: 'lock-error', severity: 'error', title: 'flake.lock cannot be read' },
   { code: 'duplicate-lock-node', severity: 'warning', title: 'flake.lock holds another revision of an upstream' },
   { code: 'outdated-nixpkgs', severity: 'warning', title: 'A root nixpkgs input is locked to an old revision' },

@@ -248,9 +248,16 @@ export function lockedAgeDays(node: LockNode | undefined, now: number): number |
   return Math.floor((now - t * 1000) / DAY);
 }
 
+/** A checkout on this machine (`path:`, `git+file:`): its age is the author's own business, and
+ *  its lastModified is a local commit or mtime, not an upstream release. */
+function isLocalCheckout(node: LockNode | undefined): boolean {
+  const l = node?.locked;
+  return l?.type === 'path' || (l?.type === 'git' && typeof l.url === 'string' && l.url.replace(/^git\+/, '').startsWith('file:'));
+}
+
 /** Older than the limit, as flake-checker counts: more than maxAgeDays whole days. */
 export function isOutdated(node: LockNode | undefined, policy: NixpkgsPolicy): boolean {
-  if (policy.now === undefined) return false;
+  if (policy.now === undefined || isLocalCheckout(node)) return false;
   const days = lockedAgeDays(node, policy.now);
   return days !== undefined && days > policy.maxAgeDays;
 }
