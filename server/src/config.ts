@@ -12,7 +12,7 @@ export interface Settings {
   maxFileSize: number;
   debounceMs: number;
   /** Age and support of nixpkgs (outdated-nixpkgs, unsupported-nixpkgs-branch). */
-  nixpkgs: { maxAgeDays: number; supportedBranches: string[] };
+  nixpkgs: { maxAgeDays: number; supportedBranches: string[]; checkedInputs: string[] };
   inlayHints: { enable: boolean };
 }
 
@@ -49,6 +49,14 @@ export function settingsSchema(): Record<string, Record<string, unknown>> {
       minimum: 0,
       scope: 'resource',
       description: 'A root nixpkgs input locked to a revision older than this many days is reported (rule outdated-nixpkgs; 30 as flake-checker).',
+    },
+    'flakeLens.nixpkgs.checkedInputs': {
+      type: 'array',
+      items: { type: 'string' },
+      default: ['nixpkgs'],
+      scope: 'resource',
+      markdownDescription:
+        'The root inputs whose age and branch are checked (rules `outdated-nixpkgs` and `unsupported-nixpkgs-branch`), as flake-checker\'s `--nixpkgs-keys`: by default only `nixpkgs`, since a second nixpkgs (`nixpkgs-stable`, `nixpkgs-master`, a release pinned for tests) is usually a deliberate choice. Empty: every root nixpkgs input.',
     },
     'flakeLens.nixpkgs.supportedBranches': {
       type: 'array',
@@ -90,7 +98,7 @@ export const DEFAULT_SETTINGS: Settings = {
   nixpkgsInputs: [],
   maxFileSize: 4000000,
   debounceMs: 150,
-  nixpkgs: { maxAgeDays: 30, supportedBranches: [] },
+  nixpkgs: { maxAgeDays: 30, supportedBranches: [], checkedInputs: ['nixpkgs'] },
   inlayHints: { enable: true },
 };
 
@@ -118,6 +126,7 @@ export function resolveSettings(raw: unknown): Settings {
     nixpkgs: {
       maxAgeDays: num(nixpkgs.maxAgeDays, DEFAULT_SETTINGS.nixpkgs.maxAgeDays),
       supportedBranches: Array.isArray(nixpkgs.supportedBranches) ? nixpkgs.supportedBranches.filter((x): x is string => typeof x === 'string') : [],
+      checkedInputs: Array.isArray(nixpkgs.checkedInputs) ? nixpkgs.checkedInputs.filter((x): x is string => typeof x === 'string') : DEFAULT_SETTINGS.nixpkgs.checkedInputs,
     },
     inlayHints: { enable: typeof inlay.enable === 'boolean' ? inlay.enable : DEFAULT_SETTINGS.inlayHints.enable },
   };

@@ -53,9 +53,11 @@ function expected(lockText: string, now: number): string[] {
     const kind = nixpkgsKind(node.original) ?? nixpkgsKind(node.locked);
     if (!kind) continue;
     const lm = node.locked?.lastModified;
-    if (typeof lm === 'number' && lm > 86_400 * 365 && Math.floor((now - lm * 1000) / 86_400_000) > 30) out.push(`outdated-nixpkgs|${name}|${target}`);
+    // Age and branch only for the input named nixpkgs (flake-checker's default --nixpkgs-keys).
+    const checked = name === 'nixpkgs';
+    if (checked && typeof lm === 'number' && lm > 86_400 * 365 && Math.floor((now - lm * 1000) / 86_400_000) > 30) out.push(`outdated-nixpkgs|${name}|${target}`);
     const ref = node.original?.ref;
-    if (kind === 'upstream' && typeof ref === 'string' && !SUPPORTED.has(ref)) out.push(`unsupported-nixpkgs-branch|${name}|${target}`);
+    if (checked && kind === 'upstream' && typeof ref === 'string' && !SUPPORTED.has(ref)) out.push(`unsupported-nixpkgs-branch|${name}|${target}`);
     if (kind === 'fork') out.push(`non-upstream-nixpkgs|${name}|${target}`);
   }
   return out;

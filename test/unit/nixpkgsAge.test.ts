@@ -7,7 +7,7 @@ import { branchVerdict, supportedBranches } from '../../server/src/lock/nixpkgsB
 import { analyseFlake, analyseLock } from '../../server/src/rules/analyse';
 import { resolveSettings } from '../../server/src/config';
 import type { Finding } from '../../server/src/rules/findings';
-import { ParsedNix } from '../../server/src/nix/parser';
+import { ParsedNix, loadNix } from '../../server/src/nix/parser';
 import { flakeContext } from '../../server/src/rules/flake';
 import { inputInlayHints } from '../../server/src/lsp/inlayHints';
 import { applyEdits, hasCommand, nixParses } from './lockHelpers';
@@ -147,10 +147,16 @@ const FLAKE = `{
 }
 `;
 
+/** These tests check every root nixpkgs input (checkedInputs empty); the default, `nixpkgs` only, has a test of its own. */
+function allInputs(settings: unknown = {}): unknown {
+  const s = settings as { nixpkgs?: Record<string, unknown> };
+  return { ...s, nixpkgs: { checkedInputs: [], ...s.nixpkgs } };
+}
+
 async function analyseText(flakeText: string, lockText: string | undefined, opts: { now?: number; settings?: unknown } = {}) {
   const p = await ParsedNix.create(flakeText);
   try {
-    return analyseFlake({ text: flakeText, tree: p.tree, isFlake: true, settings: resolveSettings(opts.settings ?? {}), now: opts.now, lock: lockText !== undefined ? { text: lockText } : undefined });
+    return analyseFlake({ text: flakeText, tree: p.tree, isFlake: true, settings: resolveSettings(allInputs(opts.settings)), now: opts.now, lock: lockText !== undefined ? { text: lockText } : undefined });
   } finally {
     p.dispose();
   }
@@ -233,7 +239,7 @@ test('settings: severities, off, maxAgeDays, supportedBranches, nixpkgsInputs', 
 });
 
 test('a flake.lock alone: findings on the node keys', () => {
-  const fs = ours(analyseLock(LOCK, resolveSettings({}), NOW));
+  const fs = ours(analyseLock(LOCK, resolveSettings(allInputs()), NOW));
   const keyAt = (f: Finding) => /^"([^"]+)"/.exec(LOCK.slice(f.start))![1];
   assert.deepEqual(fs.map((f) => `${f.code} ${keyAt(f)}`).sort(), [
     'non-upstream-nixpkgs fork',
@@ -279,4 +285,20 @@ test('an input only named in outputs (fetched from the registry) is reported on 
   const r = await analyseText(flake, lock, { now: NOW });
   assert.deepEqual(ours(r.findings).map((f) => `${f.code} ${flake.slice(f.start, f.end)}`), ['outdated-nixpkgs nixpkgs', 'unsupported-nixpkgs-branch nixpkgs']);
   assert.deepEqual(ours(r.findings).flatMap((f) => f.fixes), [], 'nothing in flake.nix to rewrite');
+});
+
+test('by default only the root input named nixpkgs gets the age and branch rules (flake-checker\'s --nixpkgs-keys)', async () => {
+  const p = ParsedNix.createSync(await loadNix(), FLAKE);
+  try {
+    const r = analyseFlake({ text: FLAKE, tree: p.tree, isFlake: true, settings: resolveSettings({}), now: NOW, lock: { text: LOCK } });
+    const dated = ours(r.findings).filter((f) => f.code !== 'non-upstream-nixpkgs');
+    assert.deepEqual([...new Set(dated.map(inputOf))], ['nixpkgs']);
+    assert.deepEqual(dated.map((f) => f.code).sort(), ['outdated-nixpkgs', 'unsupported-nixpkgs-branch']);
+    // A fork is still named, whatever the input is called.
+    assert.ok(ours(r.findings).some((f) => f.code === 'non-upstream-nixpkgs' && inputOf(f) === 'fork'));
+    const more = analyseFlake({ text: FLAKE, tree: p.tree, isFlake: true, settings: resolveSettings({ nixpkgs: { checkedInputs: ['nixpkgs', 'stable'] } }), now: NOW, lock: { text: LOCK } });
+    assert.deepEqual([...new Set(ours(more.findings).filter((f) => f.code !== 'non-upstream-nixpkgs').map(inputOf))].sort(), ['nixpkgs', 'stable']);
+  } finally {
+    p.dispose();
+  }
 });

@@ -70,7 +70,7 @@ export function analyseLock(lockText: string, settings: Settings, now?: number):
 }
 
 export function nixpkgsPolicy(settings: Settings, now: number | undefined): NixpkgsPolicy {
-  return { now, maxAgeDays: settings.nixpkgs.maxAgeDays, supportedBranches: settings.nixpkgs.supportedBranches, extraInputs: settings.nixpkgsInputs };
+  return { now, maxAgeDays: settings.nixpkgs.maxAgeDays, supportedBranches: settings.nixpkgs.supportedBranches, checkedInputs: settings.nixpkgs.checkedInputs, extraInputs: settings.nixpkgsInputs };
 }
 
 export function ruleOn(settings: Settings, code: RuleCode): boolean {

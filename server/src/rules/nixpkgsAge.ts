@@ -21,6 +21,8 @@ export interface NixpkgsPolicy {
   maxAgeDays: number;
   /** flakeLens.nixpkgs.supportedBranches: replaces the computed set when not empty. */
   supportedBranches?: readonly string[];
+  /** flakeLens.nixpkgs.checkedInputs: the root inputs whose age and branch are checked; empty or absent: all. */
+  checkedInputs?: readonly string[];
   /** flakeLens.nixpkgsInputs: more root input names to treat as nixpkgs. */
   extraInputs?: readonly string[];
 }
@@ -251,11 +253,17 @@ export function lockedAgeDays(node: LockNode | undefined, now: number): number |
 /** A checkout on this machine (`path:`, `git+file:`): its age is the author's own business, and
  *  its lastModified is a local commit or mtime, not an upstream release. */
 function isLocalCheckout(node: LockNode | undefined): boolean {
-  const l = node?.locked;
+  // The source as written: a registry `nixpkgs` may be locked to a store path, and is not local.
+  const l = node?.original ?? node?.locked;
   return l?.type === 'path' || (l?.type === 'git' && typeof l.url === 'string' && l.url.replace(/^git\+/, '').startsWith('file:'));
 }
 
 /** Older than the limit, as flake-checker counts: more than maxAgeDays whole days. */
+/** Age and branch are checked on these root inputs only (flake-checker's `--nixpkgs-keys`). */
+function checked(name: string, policy: NixpkgsPolicy): boolean {
+  return !policy.checkedInputs?.length || policy.checkedInputs.includes(name);
+}
+
 export function isOutdated(node: LockNode | undefined, policy: NixpkgsPolicy): boolean {
   if (policy.now === undefined || isLocalCheckout(node)) return false;
   const days = lockedAgeDays(node, policy.now);
@@ -266,7 +274,7 @@ export function outdatedNixpkgs(ctx: LockContext, policy: NixpkgsPolicy): Findin
   if (policy.now === undefined) return [];
   const out: Finding[] = [];
   for (const i of rootNixpkgsInputs(ctx, policy.extraInputs)) {
-    if (!isOutdated(i.node, policy)) continue;
+    if (!checked(i.name, policy) || !isOutdated(i.node, policy)) continue;
     const days = lockedAgeDays(i.node, policy.now)!;
     const rev = revisionOf(i.node!);
     out.push({
@@ -288,7 +296,7 @@ export function unsupportedNixpkgsBranch(ctx: LockContext, policy: NixpkgsPolicy
   for (const i of rootNixpkgsInputs(ctx, policy.extraInputs)) {
     // A fork's branches are its own: non-upstream-nixpkgs reports the fork itself.
     const ref = i.source?.ref?.value;
-    if (i.fork || ref === undefined) continue;
+    if (i.fork || ref === undefined || !checked(i.name, policy)) continue;
     const v = branchVerdict(ref, policy.now, policy.supportedBranches);
     if (v.supported) continue;
     const fixes: Fix[] = [];
@@ -335,6 +343,6 @@ export function nonUpstreamNixpkgs(ctx: LockContext, policy: NixpkgsPolicy): Fin
 export function markOutdated(dto: FlakeGraphDto, ctx: LockContext, policy: NixpkgsPolicy): void {
   for (const i of rootNixpkgsInputs(ctx, policy.extraInputs)) {
     const n = i.node ? dto.nodes[i.node.key] : undefined;
-    if (n && isOutdated(i.node, policy)) n.outdated = true;
+    if (n && checked(i.name, policy) && isOutdated(i.node, policy)) n.outdated = true;
   }
 }
