@@ -200,9 +200,14 @@ test('unused-input only when provably unused', async () => {
     '{ inputs.b.url = "github:o/b"; outputs = { self, b }: { x = self.inputs.b; }; }',
     '{ inputs.b.url = "github:o/b"; outputs = { self, b }: { inherit b; }; }',
     '{ inputs.b.url = "github:o/b"; inputs.c.inputs.n.follows = "b"; outputs = { self, b, c }: c; }',
+    // flake-compat is locked for default.nix, which reads flake.lock (NixOS/templates, comin).
+    '{ inputs.flake-compat = { url = "github:edolstra/flake-compat"; flake = false; }; outputs = { self, flake-compat }: { }; }',
+    '{ inputs.compat = { url = "github:NixOS/flake-compat"; flake = false; }; outputs = { self, compat }: { }; }',
   ]) {
     assert.deepEqual(codes((await run(t)).flake, 'unused-input'), [], t);
   }
+  const asFlake = '{ inputs.flake-compat.url = "github:edolstra/flake-compat"; outputs = { self, flake-compat }: { }; }';
+  assert.equal(codes((await run(asFlake)).flake, 'unused-input').length, 1, 'a flake-compat input read as a flake is not the lock-reading pattern');
 });
 
 test('lock-error findings come from a broken flake.lock, on flake.lock', async () => {

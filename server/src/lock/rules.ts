@@ -568,6 +568,9 @@ export function unusedInput(ctx: LockContext): Finding[] {
     if (!d) continue;
     // Still needed if another input follows it.
     if (allDecls(flake).some((x) => x.follows && x.follows.value.split('/')[0] === f.name)) continue;
+    // flake-compat is declared only to be locked: default.nix and shell.nix fetch it by reading
+    // flake.lock, outside outputs (the pattern flake-compat's README gives).
+    if (d.flake?.value === false && (f.name === 'flake-compat' || (d.url?.value ?? '').includes('flake-compat'))) continue;
     out.push({
       code: 'unused-input',
       start: d.nameStart,
