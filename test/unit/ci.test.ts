@@ -53,6 +53,8 @@ function sh(cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv) {
 
 const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
 
+const NODE_PREFIX = path.resolve(path.dirname(process.execPath), '..');
+
 describe('pre-commit', () => {
   test('the README config installs both hooks from this checkout; check fails on a warning, fix rewrites and fails, then both pass', (t) => {
     const config = readmeYaml('**pre-commit.**');
@@ -76,6 +78,10 @@ describe('pre-commit', () => {
       // From npm's cache, which `npm ci` filled: no network needed.
       npm_config_prefer_offline: 'true',
       npm_config_update_notifier: 'false',
+      // tree-sitter-nix's install script builds a native addon (unused: we load the wasm): build it
+      // against this Node's own headers where they are installed (Debian's nodejs), instead of
+      // node-gyp downloading them, so the test does not depend on a nodedir in ~/.npmrc.
+      ...(fs.existsSync(path.join(NODE_PREFIX, 'include', 'node', 'node.h')) ? { npm_config_nodedir: NODE_PREFIX } : {}),
     };
 
     const work = path.join(dir, 'work');
