@@ -121,18 +121,29 @@ export async function runUiTests({ page, workspace, screenshots, record, log }) 
   const fixed =
     diagnosed &&
     (await step('Ctrl+. on the import offers the legacyPackages quick fix, and Enter applies it', async () => {
-      // Back to the editor, cursor into the import: Ctrl+G line:column.
-      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-      await page.keyboard.press('Control+G');
-      const input = page.locator('.quick-input-widget input.input');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill(`:${legacyLine}:${legacyColumn + 2}`);
-      await page.keyboard.press('Enter');
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-
-      await page.keyboard.press('Control+.');
       const widget = page.locator('.action-widget');
-      await widget.waitFor({ state: 'visible', timeout: 20_000 });
+      // Under load the code action menu sometimes never opened after Ctrl+. (2 runs on a busy
+      // machine; the server logged no error): put the cursor in the import again and ask again,
+      // at most three times, so a lost key press does not fail the run.
+      for (let attempt = 1; ; attempt++) {
+        // Back to the editor, cursor into the import: Ctrl+G line:column.
+        await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+        await page.keyboard.press('Control+G');
+        const input = page.locator('.quick-input-widget input.input');
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(`:${legacyLine}:${legacyColumn + 2}`);
+        await page.keyboard.press('Enter');
+        await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+        await page.keyboard.press('Control+.');
+        try {
+          await widget.waitFor({ state: 'visible', timeout: 10_000 });
+          break;
+        } catch (e) {
+          if (attempt === 3) throw e;
+          log(`UI: no code action menu after Ctrl+. (attempt ${attempt}); trying again`);
+          await page.keyboard.press('Escape');
+        }
+      }
       const items = widget.locator('.monaco-list-row.action');
       await items.first().waitFor({ state: 'visible', timeout: 20_000 });
       const titles = (await items.allTextContents()).map((t) => t.trim());
