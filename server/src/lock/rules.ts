@@ -54,6 +54,9 @@ function lockUsable(ctx: LockContext): ctx is LockContext & { graph: Graph; flak
 
 // ---- missing-follows ----
 
+/** Copies deeper than this are left to duplicate-lock-node (the deepest real lock path we know is 7). */
+export const MAX_FOLLOWS_PATH = 32;
+
 export function missingFollows(ctx: LockContext): Finding[] {
   if (!lockUsable(ctx)) return [];
   const { graph, flake } = ctx;
@@ -64,6 +67,9 @@ export function missingFollows(ctx: LockContext): Finding[] {
       const node = lock.nodes.get(extra.node)!;
       for (const path of extra.paths) {
         if (path.length < 2) continue; // two root inputs at different revisions: deliberate
+        // Real locks nest a handful of inputs deep; a crafted chain thousands deep would make this
+        // loop quadratic. duplicate-lock-node still reports such a copy.
+        if (path.length > MAX_FOLLOWS_PATH) continue;
         const top = findDecl(flake, [path[0]]);
         if (!top || top.follows) continue;
         const target = followTarget(dup, path);
@@ -77,7 +83,7 @@ export function missingFollows(ctx: LockContext): Finding[] {
           start: top.nameStart,
           end: top.nameEnd,
           severity: 'warning',
-          message: `${path.join('/')} locks ${describe(extra)}; your ${target.name} is ${describe(target.instance)}`,
+          message: `${showPath(path)} locks ${describe(extra)}; your ${target.name} is ${describe(target.instance)}`,
           fixes: fix ? [fix] : [],
           // Offsets in flake.lock mean nothing without its path (they would be read as flake.nix's).
           related: ctx.lockPath ? [{ start: node.keyStart, end: node.keyEnd, message: `second copy: '${node.key}'`, file: ctx.lockPath }] : undefined,
@@ -117,8 +123,20 @@ function pathThroughNonFlake(ctx: LockContext & { graph: Graph; flake: FlakeInpu
 
 /** flake.nix already makes the path, or an input on it, follow something. */
 function declaredFollows(flake: FlakeInputs, path: string[]): boolean {
-  for (let k = 2; k <= path.length; k++) if (findDecl(flake, path.slice(0, k))?.follows) return true;
+  // One walk down the declarations: a findDecl per prefix would be quadratic in the path's length.
+  let d = flake.inputs.get(path[0]);
+  for (let k = 1; k < path.length && d; k++) {
+    d = d.inputs.get(path[k]);
+    if (d?.follows) return true;
+  }
   return false;
+}
+
+/** A path for a message: whole when short; a crafted 4,000-deep chain would make every message
+ *  (one per copy) as long as the chain, quadratic text in all. */
+export function showPath(path: string[]): string {
+  if (path.length <= 12) return path.join('/');
+  return `${path.slice(0, 5).join('/')}/…(${path.length - 10} more)…/${path.slice(-5).join('/')}`;
 }
 
 /**
@@ -608,7 +626,7 @@ export function duplicateLockNode(ctx: LockContext): Finding[] {
       const node = g.lock.nodes.get(extra.node)!;
       // Chosen on purpose (see missing-follows): a pinned commit or a commented-out follows.
       if (extra.paths.every((p) => p.length >= 2 && deliberateCopy(ctx, node, p))) continue;
-      const shown = extra.paths.slice(0, 3).map((p) => p.join('/'));
+      const shown = extra.paths.slice(0, 3).map(showPath);
       const who = shown.join(', ') + (extra.paths.length > 3 ? ` and ${extra.paths.length - 3} more` : '');
       out.push({
         code: 'duplicate-lock-node',
