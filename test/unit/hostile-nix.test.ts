@@ -237,3 +237,39 @@ test('fix refuses a broken file: no safe fix, so fix-all and the CLI change noth
     assert.equal(fixText(language, 'x/default.nix', text, settings, []), text);
   }
 });
+
+test('duplicate names after incremental edits equal those of a fresh parse (subtrees remembered between analyses)', async () => {
+  const sets = Array.from({ length: 40 }, (_, i) => `  s${i} = { a${i} = 1; b${i} = "some text to make the set long enough"; c${i} = [ 1 2 3 ]; };`);
+  let parsed = await ParsedNix.create(`{\n${sets.join('\n')}\n}\n`);
+  const gapsOf = (text: string, tree: Parameters<typeof grammarGaps>[0]) => grammarGaps(tree, text).map((g) => `${g.start}:${g.end}:${g.message}`);
+  const check = async (label: string) => {
+    const fresh = await ParsedNix.create(parsed.text);
+    try {
+      assert.deepEqual(gapsOf(parsed.text, parsed.tree), gapsOf(fresh.text, fresh.tree), label);
+    } finally {
+      fresh.dispose();
+    }
+  };
+  await check('initial');
+  // Add a duplicate in set 7, then in set 30, then remove the first: each time only some sets change.
+  const insertAfter = (needle: string, add: string) => {
+    const at = parsed.text.indexOf(needle) + needle.length;
+    parsed.update([{ start: at, end: at, newText: add }]);
+  };
+  insertAfter('a7 = 1;', ' a7 = 2;');
+  await check('duplicate added in s7');
+  assert.equal(gapsOf(parsed.text, parsed.tree).length, 1);
+  insertAfter('b30 = "some text to make the set long enough";', ' inherit c30;');
+  await check('duplicate added in s30');
+  assert.equal(gapsOf(parsed.text, parsed.tree).length, 2);
+  const at = parsed.text.indexOf(' a7 = 2;');
+  parsed.update([{ start: at, end: at + ' a7 = 2;'.length, newText: '' }]);
+  await check('first duplicate removed');
+  assert.equal(gapsOf(parsed.text, parsed.tree).length, 1);
+  // A shift before every set: remembered findings move with their sets.
+  parsed.update([{ start: 2, end: 2, newText: '  # a comment that shifts everything\n' }]);
+  await check('shifted');
+  parsed.dispose();
+  parsed = await ParsedNix.create('{ }');
+  parsed.dispose();
+});

@@ -146,6 +146,32 @@ function isSet(n: Node | null): n is Node {
  * `fullText` is the whole flake.nix, which node offsets index into. Without it, the root node's
  * text is used, shifted: that text starts at the first token, not at offset 0.
  */
+/**
+ * The comments of `top` that are not inside `skip` (the outputs function). A cursor walk that does
+ * not enter `skip`: outputs is most of a large flake.nix, and this runs on every edit.
+ */
+function commentsOutside(top: Node, text: string, skip: { start: number; end: number } | undefined): FlakeInputs['comments'] {
+  const out: FlakeInputs['comments'] = [];
+  const cursor = top.walk();
+  try {
+    for (;;) {
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      const skipped = skip !== undefined && start >= skip.start && end <= skip.end;
+      if (!skipped) {
+        if (cursor.nodeType === 'comment') out.push({ text: text.slice(start, end), start, end });
+        else if (cursor.gotoFirstChild()) continue;
+      }
+      let next = cursor.gotoNextSibling();
+      while (!next && cursor.gotoParent()) next = cursor.gotoNextSibling();
+      if (!next) break;
+    }
+  } finally {
+    cursor.delete();
+  }
+  return out;
+}
+
 export function readFlakeInputs(root: Node, fullText?: string): FlakeInputs {
   const text = fullText ?? ' '.repeat(root.startIndex) + root.text;
   const result: FlakeInputs = { inputs: new Map(), opaque: false, comments: [] };
@@ -186,10 +212,7 @@ export function readFlakeInputs(root: Node, fullText?: string): FlakeInputs {
       result.outputs = readOutputs(b, value, { text, base: 0 });
     }
   }
-  const o = result.outputs;
-  for (const c of top.descendantsOfType('comment')) {
-    if (c && !(o && c.startIndex >= o.start && c.endIndex <= o.end)) result.comments.push({ text: c.text, start: c.startIndex, end: c.endIndex });
-  }
+  result.comments = commentsOutside(top, text, result.outputs);
   if (!result.container && lastFlat) {
     result.container = { style: 'flat', insertAfter: lastFlat.endIndex, lastStart: lastFlat.startIndex, indent: lineIndent(text, lastFlat.startIndex), prefix: ['inputs'] };
   }
