@@ -3,6 +3,7 @@
 // `inputs.a.inputs.b...`), keeping offsets and enough about the layout to insert new lines in
 // the same style. Also the outputs function's formals, for the unused-input check.
 import type { Node } from '../nix/parser';
+import { walkCursor } from '../nix/syntax';
 
 export interface StrValue {
   value: string;
@@ -152,23 +153,14 @@ function isSet(n: Node | null): n is Node {
  */
 function commentsOutside(top: Node, text: string, skip: { start: number; end: number } | undefined): FlakeInputs['comments'] {
   const out: FlakeInputs['comments'] = [];
-  const cursor = top.walk();
-  try {
-    for (;;) {
-      const start = cursor.startIndex;
-      const end = cursor.endIndex;
-      const skipped = skip !== undefined && start >= skip.start && end <= skip.end;
-      if (!skipped) {
-        if (cursor.nodeType === 'comment') out.push({ text: text.slice(start, end), start, end });
-        else if (cursor.gotoFirstChild()) continue;
-      }
-      let next = cursor.gotoNextSibling();
-      while (!next && cursor.gotoParent()) next = cursor.gotoNextSibling();
-      if (!next) break;
-    }
-  } finally {
-    cursor.delete();
-  }
+  walkCursor(top.walk(), (cursor) => {
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    if (skip !== undefined && start >= skip.start && end <= skip.end) return false;
+    if (cursor.nodeType !== 'comment') return true;
+    out.push({ text: text.slice(start, end), start, end });
+    return false;
+  });
   return out;
 }
 

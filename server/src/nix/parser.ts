@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Edit, Language, Node, Parser, Query, Tree } from 'web-tree-sitter';
-import { attrName, sweep, unparen } from './syntax';
+import { attrName, sweep, unparen, walkCursor } from './syntax';
 
 export type { Node, Tree };
 
@@ -478,13 +478,12 @@ function duplicateNames(tree: Tree, text: string): GrammarGap[] {
   const out: GrammarGap[] = [];
   const memo = new Map<number, SubtreeGaps>();
   const open: { id: number; type: string; start: number; text: string; from: number }[] = [];
-  const cursor = tree.walk();
-  try {
-    outer: for (;;) {
+  walkCursor(
+    tree.walk(),
+    (cursor) => {
       const start = cursor.startIndex;
       const end = cursor.endIndex;
       const type = cursor.nodeType;
-      let descend = true;
       if (end - start >= MEMO_MIN_LENGTH) {
         const id = cursor.nodeId;
         const t = text.slice(start, end);
@@ -492,29 +491,22 @@ function duplicateNames(tree: Tree, text: string): GrammarGap[] {
         if (hit && hit.type === type && hit.text === t) {
           for (const g of hit.gaps) out.push({ ...g, start: g.start + start, end: g.end + start });
           memo.set(id, hit);
-          descend = false;
-        } else {
-          open.push({ id, type, start, text: t, from: out.length });
+          return false;
         }
+        open.push({ id, type, start, text: t, from: out.length });
       }
-      if (descend) {
-        if (type === 'binding_set' || type === 'function_expression') out.push(...duplicatesIn(cursor.currentNode));
-        if (cursor.gotoFirstChild()) continue;
+      if (type === 'binding_set' || type === 'function_expression') out.push(...duplicatesIn(cursor.currentNode));
+      return true;
+    },
+    // A large node is done: remember what it gave.
+    (cursor) => {
+      const f = open[open.length - 1];
+      if (f && f.id === cursor.nodeId && f.start === cursor.startIndex) {
+        open.pop();
+        memo.set(f.id, { type: f.type, text: f.text, gaps: out.slice(f.from).map((g) => ({ ...g, start: g.start - f.start, end: g.end - f.start })) });
       }
-      // The cursor's node is finished: remember it if large, then move on.
-      for (;;) {
-        const f = open[open.length - 1];
-        if (f && f.id === cursor.nodeId && f.start === cursor.startIndex) {
-          open.pop();
-          memo.set(f.id, { type: f.type, text: f.text, gaps: out.slice(f.from).map((g) => ({ ...g, start: g.start - f.start, end: g.end - f.start })) });
-        }
-        if (cursor.gotoNextSibling()) continue outer;
-        if (!cursor.gotoParent()) break outer;
-      }
-    }
-  } finally {
-    cursor.delete();
-  }
+    },
+  );
   subtreeMemo = memo;
   return out;
 }

@@ -1,5 +1,6 @@
 // Small helpers over tree-sitter-nix nodes: field access, unwrapping, literal values, scopes.
 import type { Node, Tree } from './parser';
+import type { TreeCursor } from 'web-tree-sitter';
 
 export function field(node: Node | null | undefined, name: string): Node | null {
   return node ? node.childForFieldName(name) : null;
@@ -198,24 +199,35 @@ export function nodesAt<R extends Span>(tree: Tree, ranges: Iterable<R>): { node
 export function errorNodes(tree: Tree, limit = Infinity): Node[] {
   const out: Node[] = [];
   if (!tree.rootNode.hasError) return out;
-  const cursor = tree.walk();
+  walkCursor(tree.walk(), (cursor) => {
+    const node = cursor.currentNode;
+    if (!node.isError && !node.isMissing) return node.hasError;
+    out.push(node);
+    return out.length >= limit ? 'stop' : false;
+  });
+  return out;
+}
+
+/**
+ * A pre-order walk with a tree cursor, iterative because trees nest as deep as the file is long;
+ * deletes the cursor. `enter` says whether to go into the node's children (or to stop the walk);
+ * `leave` runs once a node is done, its children included.
+ */
+export function walkCursor(cursor: TreeCursor, enter: (c: TreeCursor) => boolean | 'stop', leave?: (c: TreeCursor) => void): void {
   try {
     for (;;) {
-      const node = cursor.currentNode;
-      if (node.isError || node.isMissing) {
-        out.push(node);
-        if (out.length >= limit) break;
-      } else if (node.hasError && cursor.gotoFirstChild()) {
-        continue;
+      const into = enter(cursor);
+      if (into === 'stop') return;
+      if (into && cursor.gotoFirstChild()) continue;
+      for (;;) {
+        leave?.(cursor);
+        if (cursor.gotoNextSibling()) break;
+        if (!cursor.gotoParent()) return;
       }
-      let next = cursor.gotoNextSibling();
-      while (!next && cursor.gotoParent()) next = cursor.gotoNextSibling();
-      if (!next) break;
     }
   } finally {
     cursor.delete();
   }
-  return out;
 }
 
 /** What a scope-introducing node binds for a given child, or undefined if it binds nothing there. */
