@@ -4,7 +4,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Language } from 'web-tree-sitter';
-import { ParsedNix, TextChange, TooComplexError } from '../nix/parser';
+import { ParsedNix, TextChange } from '../nix/parser';
 import type { Finding } from '../rules/findings';
 
 /** How many documents keep a tree: the files a person edits at once. Re-parsing another one
@@ -51,10 +51,12 @@ export class DocumentState {
       try {
         this.tree.update(edits);
         if (this.tree.text !== text) throw new Error('tree out of step with the document');
-      } catch (e) {
+      } catch {
         // Over the time budget, or an edit that does not fit the tree (should not happen):
-        // never keep a tree of another text.
-        this.replace(e instanceof TooComplexError ? 'too-complex' : this.store.parseText(this.doc.uri, text));
+        // never keep a tree of another text. Parse afresh in both cases: re-using a pathological
+        // old tree can cost more than parsing the new text, and the verdict must be the one a
+        // fresh open of this text gets (parseText applies the same budget).
+        this.replace(this.store.parseText(this.doc.uri, text));
       }
     }
     this.store.touch(this);
