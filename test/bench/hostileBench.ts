@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { SERVER } from '../helpers/lspClient';
 import { syntheticFlake } from './bench';
+import { MAX_LOCK_NODES } from '../../server/src/lock/lockfile';
 
 interface Shape {
   name: string;
@@ -58,6 +59,25 @@ function slashesLock(bytes: number): string {
   return lockJson({ root: { inputs: { a: 'a' } }, a: { locked: { type: 'git', url, rev: 'a'.repeat(40) }, original: { type: 'git', url } } });
 }
 
+/** Each node's inputs `a` and `b` both lead to the next node: 2^n input paths to the last one. */
+function diamondLock(n: number): string {
+  const nodes: Record<string, unknown> = { root: { inputs: { a: 'n0' } } };
+  for (let i = 0; i < n; i++) nodes[`n${i}`] = { ...gh(i), inputs: i + 1 < n ? { a: `n${i + 1}`, b: `n${i + 1}` } : {} };
+  return lockJson(nodes);
+}
+
+/** `n` nodes that each list every one of `fanout` other nodes as an input: n × fanout edges. */
+function denseLock(n: number, fanout: number): string {
+  const inputs: Record<string, string> = { a: 'n0' };
+  const nodes: Record<string, unknown> = { root: { inputs } };
+  for (let i = 0; i < n; i++) {
+    const own: Record<string, string | string[]> = {};
+    for (let j = 0; j < fanout; j++) own[`i${j}`] = j % 2 ? `n${(i + j) % n}` : ['a'];
+    nodes[`n${i}`] = { ...gh(i), inputs: own };
+  }
+  return lockJson(nodes);
+}
+
 /** A lock of `n` nodes, each a root input, padded to about `bytes` with descriptions. */
 function bigLock(bytes: number): string {
   const n = 2000;
@@ -78,6 +98,12 @@ export function hostileShapes(): Shape[] {
     { name: '8 ReDoS: input "(a+)+" imported twice, 40 a\'s', flake: redos, measure: 'open' },
     { name: '9 lock URL of 150 KB of slashes; hover', flake: LOCK_FLAKE, lock: slashesLock(150_000), measure: 'hover' },
     { name: '10 chain lock of 4,000 nodes; hover', flake: LOCK_FLAKE, lock: chainLock(4000), measure: 'hover' },
+    { name: '10 chain lock of 4,999 nodes (the node limit); hover', flake: LOCK_FLAKE, lock: chainLock(MAX_LOCK_NODES - 1), measure: 'hover' },
+    { name: '10 chain lock of 9,999 nodes (over the limit); hover', flake: LOCK_FLAKE, lock: chainLock(9999), measure: 'hover' },
+    { name: '10 diamond lock, 2^4,999 paths; hover', flake: LOCK_FLAKE, lock: diamondLock(MAX_LOCK_NODES - 1), measure: 'hover' },
+    { name: '10 dense lock, 100 nodes x 600 inputs (the value limit); hover', flake: LOCK_FLAKE, lock: denseLock(100, 600), measure: 'hover' },
+    { name: '10 dense lock, 1,000 nodes x 1,000 inputs (over); hover', flake: LOCK_FLAKE, lock: denseLock(1000, 1000), measure: 'hover' },
+    { name: '10 lock with 2,499 duplicates (the node limit); hover', flake: LOCK_FLAKE, lock: duplicatesLock((MAX_LOCK_NODES - 2) / 2), measure: 'hover' },
     { name: '10 lock with 1,000 duplicates; hover', flake: LOCK_FLAKE, lock: duplicatesLock(1000), measure: 'hover' },
     { name: '11 follows chain of 20,000 links; hover', flake: LOCK_FLAKE, lock: followsChainLock(20_000), measure: 'hover' },
     { name: '11 inputs nested 2,000 deep; hover', flake: LOCK_FLAKE, lock: chainLock(2000), measure: 'hover' },
@@ -88,9 +114,21 @@ export function hostileShapes(): Shape[] {
     { name: "13 2,700 'a = 1;' lines without braces", flake: 'a = 1;\n'.repeat(2700), measure: 'open' },
     { name: '14 14 KB brace-less bindings; 50-edit burst + hover', flake: 'a = 1;\n'.repeat(2000), measure: 'burst' },
     { name: '14 5 MB lock; hover', flake: LOCK_FLAKE, lock: bigLock(5_000_000), measure: 'hover' },
+    { name: '14 15.9 MB lock (the size limit); hover', flake: LOCK_FLAKE, lock: bigLock(15_900_000), measure: 'hover' },
     { name: '14 20 MB lock; hover', flake: LOCK_FLAKE, lock: bigLock(20_000_000), measure: 'hover' },
   ];
 }
+
+/** CPU seconds (user + system) the process has used: steadier than wall time on a busy machine. */
+function cpuMs(proc: ChildProcess): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
 
 function peakRssMb(proc: ChildProcess): number | undefined {
   try {
@@ -102,7 +140,7 @@ function peakRssMb(proc: ChildProcess): number | undefined {
 }
 
 /** One shape in a fresh server: ms to the first diagnostics, ms of the request after it (undefined on timeout or death), peak RSS. */
-async function runShape(server: string, shape: Shape, timeoutMs: number): Promise<{ open?: number; request?: number; mb?: number; note: string }> {
+async function runShape(server: string, shape: Shape, timeoutMs: number): Promise<{ open?: number; request?: number; cpu?: number; mb?: number; note: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flake-lens-hostile-'));
   const flakePath = path.join(dir, 'flake.nix');
   fs.writeFileSync(flakePath, shape.flake);
@@ -126,9 +164,11 @@ async function runShape(server: string, shape: Shape, timeoutMs: number): Promis
   let note = '';
   let open: number | undefined;
   let request: number | undefined;
+  let cpu0: number | undefined;
   try {
     await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } } });
     await conn.sendNotification('initialized', {});
+    cpu0 = cpuMs(proc);
     const firstDiagnostics = new Promise<void>((r) => (published = r));
     const race = (p: Promise<unknown>) => Promise.race([p.then(() => 'ok' as const, () => 'error' as const), died, timeout]);
     const t0 = performance.now();
@@ -160,17 +200,23 @@ async function runShape(server: string, shape: Shape, timeoutMs: number): Promis
     note = `error: ${String(e).slice(0, 60)}`;
   }
   clearInterval(sampler);
+  const cpu1 = cpuMs(proc);
+  const cpu = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
   peak = peakRssMb(proc) ?? peak;
   conn.dispose();
   proc.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
-  return { open, request, mb: peak, note };
+  return { open, request, cpu, mb: peak, note };
 }
 
 export async function benchHostile(server = SERVER, timeoutMs = 20_000): Promise<void> {
   console.log(`\nhostile input (${path.relative(process.cwd(), server) || server}; each shape in a fresh server, limit ${timeoutMs / 1000} s)`);
-  console.log(`${'shape'.padEnd(56)} ${'size'.padStart(9)} ${'open'.padStart(9)} ${'request'.padStart(9)} ${'peak RSS'.padStart(9)}`);
+  // CPU: the server's user + system time from the open to the end of the request (both timed
+  // columns), which stays put when other processes share the cores.
+  console.log(`${'shape'.padEnd(56)} ${'size'.padStart(9)} ${'open'.padStart(9)} ${'request'.padStart(9)} ${'CPU'.padStart(9)} ${'peak RSS'.padStart(9)}`);
+  const only = process.env.FLAKE_LENS_HOSTILE_ONLY;
   for (const shape of hostileShapes()) {
+    if (only && !shape.name.includes(only)) continue;
     const r = await runShape(server, shape, timeoutMs);
     const ms = (t: number | undefined, wanted: boolean) => (!wanted ? '' : t !== undefined ? `${t.toFixed(0)} ms` : `> ${timeoutMs / 1000} s`);
     const mem = r.mb !== undefined ? `${r.mb.toFixed(0)} MB` : '?';
@@ -178,7 +224,8 @@ export async function benchHostile(server = SERVER, timeoutMs = 20_000): Promise
     const size = kb < 1024 ? `${kb.toFixed(0)} KB` : `${(kb / 1024).toFixed(1)} MB`;
     const open = ms(r.open, true);
     const request = ms(r.request, shape.measure !== 'open' && r.open !== undefined);
-    console.log(`${shape.name.padEnd(56)} ${size.padStart(9)} ${open.padStart(9)} ${request.padStart(9)} ${mem.padStart(9)}${r.note ? `  (${r.note})` : ''}`);
+    const cpu = r.cpu !== undefined ? `${r.cpu.toFixed(0)} ms` : '?';
+    console.log(`${shape.name.padEnd(56)} ${size.padStart(9)} ${open.padStart(9)} ${request.padStart(9)} ${cpu.padStart(9)} ${mem.padStart(9)}${r.note ? `  (${r.note})` : ''}`);
   }
 }
 

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseLock } from '../../server/src/lock/lockfile';
-import { buildGraph, findDuplicates, nodeAt, printTree, refToUrl, upstreamIdentity, lastModifiedDate } from '../../server/src/lock/graph';
+import { buildGraph, findDuplicates, nodeAt, printTree, refToUrl, showPath, upstreamIdentity, lastModifiedDate } from '../../server/src/lock/graph';
 import { CORPUS, fixture, scenarios } from './lockHelpers';
 
 function graphOf(text: string) {
@@ -71,19 +71,22 @@ test('follows are resolved through other follows; a/b targets work', () => {
 });
 
 test('duplicates: two nixpkgs without follows, one with', () => {
-  const dups = findDuplicates(graphOf(fixture('no-follows', 'flake.lock')));
+  const g = graphOf(fixture('no-follows', 'flake.lock'));
+  const dups = findDuplicates(g);
   assert.equal(dups.length, 1);
   assert.equal(dups[0].rootInput, 'nixpkgs');
-  assert.deepEqual(dups[0].extras.map((e) => e.paths), [[['home-manager', 'nixpkgs']]]);
+  assert.deepEqual(dups[0].extras.map((e) => g.paths.get(e.node)), [[['home-manager', 'nixpkgs']]]);
   assert.equal(dups[0].extras[0].date, '2024-03-01');
   assert.equal(dups[0].rootInstance!.date, '2024-05-20');
   assert.notEqual(dups[0].extras[0].rev, dups[0].rootInstance!.rev);
   assert.deepEqual(findDuplicates(graphOf(fixture('with-follows', 'flake.lock'))), []);
   assert.deepEqual(findDuplicates(graphOf(fixture('nested-chain-follows', 'flake.lock'))), []);
-  const nested = findDuplicates(graphOf(fixture('nested-chain', 'flake.lock')));
-  assert.deepEqual(nested[0].extras[0].paths, [['wrapper', 'home-manager', 'nixpkgs']]);
+  const nestedGraph = graphOf(fixture('nested-chain', 'flake.lock'));
+  const nested = findDuplicates(nestedGraph);
+  assert.deepEqual(nestedGraph.paths.get(nested[0].extras[0].node), [['wrapper', 'home-manager', 'nixpkgs']]);
   // nixpkgs?dir=lib is a different flake: lib-user's copy is not a duplicate of nixpkgs.
-  assert.deepEqual(findDuplicates(graphOf(fixture('attrs-form', 'flake.lock'))).map((d) => d.extras.map((e) => e.paths[0].join('/'))), [['home-manager/nixpkgs']]);
+  const attrs = graphOf(fixture('attrs-form', 'flake.lock'));
+  assert.deepEqual(findDuplicates(attrs).map((d) => d.extras.map((e) => attrs.paths.shown(e.node)[0])), [['home-manager/nixpkgs']]);
 });
 
 test('identity ignores owner/repo case and includes dir, host and URL', () => {
@@ -100,7 +103,7 @@ test('duplicates across owner case: github:NixOS/nixpkgs and github:nixos/nixpkg
   const g = graphOf(fixture('handmade', 'flake.lock'));
   const d = findDuplicates(g);
   assert.equal(d[0].rootInput, 'nixpkgs');
-  assert.deepEqual(d[0].extras.map((e) => e.paths[0].join('/')), ['home-manager/nixpkgs']);
+  assert.deepEqual(d[0].extras.map((e) => g.paths.first(e.node)!.join('/')), ['home-manager/nixpkgs']);
 });
 
 test('a node reached twice is expanded once, like Nix', () => {
@@ -169,4 +172,30 @@ test('identity: git+https github.com, GitHub archives and FlakeHub are the githu
   assert.equal(d.length, 1);
   assert.equal(d[0].rootInput, 'nixpkgs');
   assert.deepEqual(d[0].extras.map((e) => [e.node, e.rev]), [['lib', rev]]);
+});
+
+test('InputPaths: shown and showEdge print what showPath prints of the built paths, on random locks with deep chains', async () => {
+  const fc = await import('fast-check');
+  const lockArb = fc.array(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'nixpkgs'), fc.nat(40)), { maxLength: 3 }), { minLength: 1, maxLength: 40 });
+  fc.assert(
+    fc.property(lockArb, (spec) => {
+      // Node i's inputs point to later nodes (a DAG), with chains deep enough to be elided.
+      const nodes: Record<string, unknown> = { root: { inputs: { a: 'n0' } } };
+      spec.forEach((inputs, i) => {
+        const own: Record<string, string> = { next: `n${i + 1}` };
+        for (const [name, to] of inputs) own[name] = `n${Math.min(spec.length, i + 1 + (to % 5))}`;
+        nodes[`n${i}`] = { inputs: i < spec.length ? own : {}, locked: { type: 'github', owner: 'o', repo: `r${i}`, rev: 'x' } };
+      });
+      nodes[`n${spec.length}`] = { locked: { type: 'github', owner: 'o', repo: 'last', rev: 'x' } };
+      const g = graphOf(JSON.stringify({ nodes, root: 'root', version: 7 }));
+      for (const key of g.paths.keys()) {
+        const all = g.paths.get(key)!;
+        assert.equal(g.paths.count(key), all.length);
+        assert.deepEqual(g.paths.shown(key), all.map(showPath));
+        assert.deepEqual(g.paths.get(key, 6), all.filter((p) => p.length <= 6));
+        for (const name of ['a', 'zz']) assert.equal(g.paths.showEdge(key, name), showPath([...g.paths.first(key)!, name]));
+      }
+    }),
+    { numRuns: 300, seed: 42 },
+  );
 });

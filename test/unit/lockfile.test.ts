@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseJson } from '../../server/src/lock/json';
-import { MAX_LOCK_NODES, parseLock, resolvePath, LockFile } from '../../server/src/lock/lockfile';
+import { MAX_LOCK_NODES, MAX_LOCK_VALUES, parseLock, resolvePath, LockFile } from '../../server/src/lock/lockfile';
 import { CORPUS, fixture, scenarios } from './lockHelpers';
 
 /** The model back as the JSON Nix wrote, to compare with `nix flake metadata --json`'s "locks". */
@@ -148,7 +148,7 @@ test('follows through follows stay linear (no exponential re-resolution)', () =>
   assert.ok(Date.now() - t0 < 1000);
 });
 
-test('a 50 MB lock is handled without throwing, valid or truncated (over MAX_LOCK_NODES: one error)', () => {
+test('a 50 MB lock is handled without throwing, valid or truncated (over MAX_LOCK_VALUES: one error, on the first character)', () => {
   const big = 'x'.repeat(1000);
   const parts: string[] = [];
   for (let i = 0, len = 0; len < 50_000_000; i++) {
@@ -157,15 +157,28 @@ test('a 50 MB lock is handled without throwing, valid or truncated (over MAX_LOC
   }
   const text = `{"nodes":{"root":{},${parts.join(',')}},"root":"root","version":7}`;
   assert.ok(text.length >= 50_000_000);
-  const t0 = Date.now();
   const r = parseLock(text);
-  assert.ok(parts.length + 1 > MAX_LOCK_NODES);
-  assert.deepEqual(r.errors.map((e) => e.code), ['too-many-nodes']);
+  assert.ok(parts.length * 4 > MAX_LOCK_VALUES);
+  assert.deepEqual(r.errors.map((e) => e.code), ['too-many-values']);
   assert.equal(r.lock, undefined);
-  assert.equal(text.slice(r.errors[0].start, r.errors[0].end), '"nodes"');
+  assert.equal(text.slice(r.errors[0].start, r.errors[0].end), '{');
+  assert.ok(r.errors[0].message.includes(`more than ${MAX_LOCK_VALUES} JSON values`), r.errors[0].message);
+  // Cut short, it is invalid JSON only if the parser gets that far: the value limit comes first.
   const cut = parseLock(text.slice(0, text.length - 7));
-  assert.equal(cut.errors[0].code, 'invalid-json');
-  assert.ok(Date.now() - t0 < 20000, `took ${Date.now() - t0} ms`);
+  assert.equal(cut.errors[0].code, 'too-many-values');
+  const small = parseLock(text.slice(0, 20_000) );
+  assert.equal(small.errors[0].code, 'invalid-json');
+});
+
+test('a lock of more than MAX_LOCK_NODES nodes, within the value limit: one too-many-nodes error on "nodes"', () => {
+  const parts: string[] = [];
+  for (let i = 0; i < MAX_LOCK_NODES; i++) parts.push(`"n${i}":{}`);
+  const text = `{"nodes":{"root":{},${parts.join(',')}},"root":"root","version":7}`;
+  const r = parseLock(text);
+  assert.deepEqual(r.errors.map((e) => e.code), ['too-many-nodes']);
+  assert.equal(text.slice(r.errors[0].start, r.errors[0].end), '"nodes"');
+  // One node fewer is analysed.
+  assert.deepEqual(parseLock(text.replace(`,"n${MAX_LOCK_NODES - 1}":{}`, '')).errors, []);
 });
 
 test('deeply nested JSON is rejected instead of overflowing the stack', () => {

@@ -719,7 +719,7 @@ async function inputs(opts: Options, out: (s: string) => void, err: (s: string) 
     out(`\n${termSafe(dto.summary)}\n`);
     for (const d of Object.values(dto.nodes)) {
       if (!d.duplicate) continue;
-      const paths = ctx.graph.paths.get(d.key)?.map((p) => p.join('/')) ?? [];
+      const paths = ctx.graph.paths.shown(d.key);
       out(termSafe(`  ${d.key}: another ${d.duplicate.upstream} revision (${d.rev?.slice(0, 7) ?? '?'}), pulled in by ${paths.join(', ')}`) + '\n');
     }
     return 0;

@@ -22,19 +22,38 @@ export interface Graph {
 
 const MAX_PATHS_PER_NODE = 8;
 
+/** A path for a message: whole when short; a crafted 10,000-deep chain would make every message
+ *  (one per copy) as long as the chain, quadratic text in all. */
+export function showPath(path: readonly string[]): string {
+  if (path.length <= SHOWN_WHOLE) return path.join('/');
+  return elided(path.slice(0, SHOWN_ENDS), path.length, path.slice(-SHOWN_ENDS));
+}
+
+/** Paths up to this length are shown whole; longer ones show SHOWN_ENDS names at each end. */
+const SHOWN_WHOLE = 12;
+const SHOWN_ENDS = 5;
+
+function elided(head: readonly string[], length: number, tail: readonly string[]): string {
+  return `${head.join('/')}/…(${length - 2 * SHOWN_ENDS} more)…/${tail.join('/')}`;
+}
+
 /**
  * The paths that reach each node, stored as (parent node, input name) links so that paths share
- * their prefixes: a chain of n nodes costs O(n), not the O(n²) of one array per node. `get`
- * builds a node's arrays on demand, in O(depth) each.
+ * their prefixes: a chain of n nodes costs O(n), not the O(n²) of one array per node. Building a
+ * path costs its length, so callers ask only for the paths they can use (`get` with a maximum
+ * length) or for their message text (`shown`, O(1) per path however deep).
  */
-export class InputPaths implements Iterable<[string, string[][]]> {
+export class InputPaths {
   /** Per node: where its paths come from; the first entry lies on a shortest path. */
   private readonly via = new Map<string, { from: string; name: string }[]>();
   private readonly depths = new Map<string, number>();
+  /** Per node: the first SHOWN_ENDS names of its first path (shared with the parent once full). */
+  private readonly heads = new Map<string, readonly string[]>();
 
   constructor(private readonly root: string) {
     this.via.set(root, []);
     this.depths.set(root, 0);
+    this.heads.set(root, []);
   }
 
   /** The length of a node's shortest path (0 for the root). */
@@ -48,6 +67,8 @@ export class InputPaths implements Iterable<[string, string[][]]> {
     if (!known) {
       this.via.set(to, [{ from, name }]);
       this.depths.set(to, this.depths.get(from)! + 1);
+      const head = this.heads.get(from)!;
+      this.heads.set(to, head.length >= SHOWN_ENDS ? head : [...head, name]);
       return true;
     }
     if (known.length < MAX_PATHS_PER_NODE && to !== this.root) known.push({ from, name });
@@ -62,11 +83,40 @@ export class InputPaths implements Iterable<[string, string[][]]> {
     return names.reverse();
   }
 
-  get(key: string): string[][] | undefined {
+  /** The last `n` names of a node's first path, in O(n). */
+  private tail(key: string, n: number): string[] {
+    const names: string[] = [];
+    for (let cur = this.via.get(key)![0]; cur && names.length < n; cur = this.via.get(cur.from)![0]) names.push(cur.name);
+    return names.reverse();
+  }
+
+  /** How many paths are recorded for a node (at most MAX_PATHS_PER_NODE). */
+  count(key: string): number {
+    return Math.max(1, this.via.get(key)?.length ?? 0);
+  }
+
+  /** The node's paths of at most `maxLength` names (all by default), shortest first. */
+  get(key: string, maxLength = Infinity): string[][] | undefined {
     const via = this.via.get(key);
     if (!via) return undefined;
     if (via.length === 0) return [[]];
-    return via.map((v) => [...this.first(v.from)!, v.name]);
+    return via.filter((v) => this.depths.get(v.from)! < maxLength).map((v) => [...this.first(v.from)!, v.name]);
+  }
+
+  /** The first `limit` paths to a node as showPath prints them, without building long paths. */
+  shown(key: string, limit = MAX_PATHS_PER_NODE): string[] {
+    const via = this.via.get(key);
+    if (!via) return [];
+    if (via.length === 0) return [''];
+    return via.slice(0, limit).map((v) => this.showEdge(v.from, v.name)!);
+  }
+
+  /** The path of input `name` of node `from`, as showPath prints it; undefined when `from` is unreached. */
+  showEdge(from: string, name: string): string | undefined {
+    const depth = this.depths.get(from);
+    if (depth === undefined) return undefined;
+    if (depth + 1 <= SHOWN_WHOLE) return [...this.first(from)!, name].join('/');
+    return elided(this.heads.get(from)!, depth + 1, [...this.tail(from, SHOWN_ENDS - 1), name]);
   }
 
   has(key: string): boolean {
@@ -79,11 +129,6 @@ export class InputPaths implements Iterable<[string, string[][]]> {
 
   keys(): IterableIterator<string> {
     return this.via.keys();
-  }
-
-  /** Every node with its paths: O(total depth), so only for small locks and tests. */
-  *[Symbol.iterator](): IterableIterator<[string, string[][]]> {
-    for (const k of this.via.keys()) yield [k, this.get(k)!];
   }
 }
 
@@ -247,8 +292,6 @@ export interface Instance {
   node: string;
   rev?: string;
   date?: string;
-  /** Input paths that pull this node in (no follows), shortest first. */
-  paths: string[][];
 }
 
 export interface Duplicate {
@@ -282,6 +325,15 @@ export function isNixpkgs(identity: string): boolean {
  * itself also uses as a direct input. nixpkgs first, then by identity.
  */
 export function findDuplicates(graph: Graph): Duplicate[] {
+  // Graphs are never changed once built; three rules and the graph request ask for the same list.
+  let found = duplicatesOf.get(graph);
+  if (!found) duplicatesOf.set(graph, (found = computeDuplicates(graph)));
+  return found;
+}
+
+const duplicatesOf = new WeakMap<Graph, Duplicate[]>();
+
+function computeDuplicates(graph: Graph): Duplicate[] {
   const { lock } = graph;
   const groups = new Map<string, Instance[]>();
   for (const key of graph.paths.keys()) {
@@ -290,17 +342,7 @@ export function findDuplicates(graph: Graph): Duplicate[] {
     if (!node.locked) continue;
     const id = upstreamIdentity(node.locked);
     const list = groups.get(id) ?? [];
-    // Paths are built only when asked for: most instances are never reported.
-    const paths = graph.paths;
-    let built: string[][] | undefined;
-    list.push({
-      node: key,
-      rev: revisionOf(node),
-      date: lastModifiedDate(node),
-      get paths() {
-        return (built ??= paths.get(key)!);
-      },
-    });
+    list.push({ node: key, rev: revisionOf(node), date: lastModifiedDate(node) });
     groups.set(id, list);
   }
   const rootEdges = graph.edges.get(lock.root) ?? [];

@@ -35,6 +35,8 @@ export interface JsonScalar extends JsonSpan {
 export interface JsonError {
   message: string;
   offset: number;
+  /** Set when parsing stopped at the caller's value limit rather than at bad JSON. */
+  tooManyValues?: boolean;
 }
 
 export type JsonResult = { ok: true; value: JsonValue } | { ok: false; error: JsonError };
@@ -45,8 +47,17 @@ class Fail {
   constructor(public message: string, public offset: number) {}
 }
 
-export function parseJson(text: string): JsonResult {
-  const p = new JsonParser(text);
+/** The value limit was reached: not a syntax error, so it is reported as its own kind. */
+class TooManyValues extends Fail {
+  constructor(limit: number, offset: number) {
+    super(`more than ${limit} JSON values`, offset);
+  }
+}
+
+/** Parses `text`; past `maxValues` values (objects, arrays and scalars) it stops with an error, so
+ *  that a caller's limit bounds the work and memory before any of it is spent on a huge file. */
+export function parseJson(text: string, maxValues = Infinity): JsonResult {
+  const p = new JsonParser(text, maxValues);
   try {
     p.ws();
     const value = p.value(0);
@@ -54,6 +65,7 @@ export function parseJson(text: string): JsonResult {
     if (p.i < text.length) p.fail('unexpected text after the JSON value');
     return { ok: true, value };
   } catch (e) {
+    if (e instanceof TooManyValues) return { ok: false, error: { message: e.message, offset: e.offset, tooManyValues: true } };
     if (e instanceof Fail) return { ok: false, error: { message: e.message, offset: e.offset } };
     // A RangeError from a huge string is the only other thing that could escape; report it.
     return { ok: false, error: { message: `cannot parse: ${String(e)}`, offset: p.i } };
@@ -63,7 +75,8 @@ export function parseJson(text: string): JsonResult {
 class JsonParser {
   i = 0;
   private nextBackslash: number;
-  constructor(private readonly s: string) {
+  private values = 0;
+  constructor(private readonly s: string, private readonly maxValues: number) {
     this.nextBackslash = s.indexOf('\\');
   }
 
@@ -84,6 +97,7 @@ class JsonParser {
 
   value(depth: number): JsonValue {
     if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`);
+    if (++this.values > this.maxValues) throw new TooManyValues(this.maxValues, this.i);
     const s = this.s;
     const start = this.i;
     if (start >= s.length) this.fail('unexpected end of file');

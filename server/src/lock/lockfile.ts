@@ -48,7 +48,8 @@ export type LockErrorCode =
   | 'missing-node'
   | 'missing-follows-target'
   | 'follows-cycle'
-  | 'too-many-nodes';
+  | 'too-many-nodes'
+  | 'too-many-values';
 
 export interface LockError {
   code: LockErrorCode;
@@ -66,13 +67,26 @@ export interface LockParseResult {
 export const SUPPORTED_LOCK_VERSIONS = [5, 6, 7];
 
 /**
- * Locks with more nodes are not analysed (one lock-error instead): every request must stay fast
- * on any lock it accepts. Real locks have tens to a few hundred nodes.
+ * Locks with more nodes, or more JSON values, are not analysed (one lock-error instead): every
+ * request must stay fast on any lock it accepts. The largest real lock we know has 367 nodes and
+ * 5,892 values; the values limit also bounds locks of few nodes with huge `inputs` objects.
  */
-export const MAX_LOCK_NODES = 10_000;
+export const MAX_LOCK_NODES = 5_000;
+export const MAX_LOCK_VALUES = 100_000;
 
 export function parseLock(text: string): LockParseResult {
-  const json = parseJson(text);
+  const json = parseJson(text, MAX_LOCK_VALUES);
+  if (!json.ok && json.error.tooManyValues) {
+    // Where the parser stopped says nothing to the reader: the error goes on the first character.
+    return {
+      errors: [{
+        code: 'too-many-values',
+        message: `flake.lock has more than ${MAX_LOCK_VALUES} JSON values; Flake Lens analyses locks of at most ${MAX_LOCK_VALUES} values and ${MAX_LOCK_NODES} nodes`,
+        start: 0,
+        end: Math.min(1, text.length),
+      }],
+    };
+  }
   if (!json.ok) {
     const at = json.error.offset;
     return {

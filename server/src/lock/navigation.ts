@@ -270,15 +270,9 @@ function capped(items: string[]): string {
   return items.length <= HOVER_LIST_MAX ? items.join(', ') : `${items.slice(0, HOVER_LIST_MAX).join(', ')} and ${items.length - HOVER_LIST_MAX} more`;
 }
 
-/** The lock's input paths that reach a node: reachable ones first, then follows edges. */
-function nodePaths(graph: Graph, key: string): string[][] {
-  return graph.paths.get(key) ?? [];
-}
-
 /** Input path of an edge (`home-manager/nixpkgs`), named by the first path reaching its node. */
 function edgePath(graph: Graph, from: string, name: string): string {
-  const base = graph.paths.first(from);
-  return base ? [...base, name].join('/') : `${from}/${name}`;
+  return graph.paths.showEdge(from, name) ?? `${from}/${name}`;
 }
 
 /** The locked reference without what other lines show (rev, hashes, dates). */
@@ -341,8 +335,8 @@ export function inputHover(ctx: NavContext, offset: number, now: number = Date.n
     if (date && typeof locked?.lastModified === 'number') items.push(`**Updated:** ${date}, ${formatAge(locked.lastModified, now)}`);
     if (locked && typeof locked.narHash === 'string') items.push(`**narHash:** ${code(locked.narHash)}`);
     items.push(`**Lock node:** ${code(key)}`);
-    const reached = nodePaths(graph, key);
-    if (reached.length) items.push(`**Depended on as:** ${capped(reached.map((p) => code(p.join('/'))))}`);
+    const reached = graph.paths.shown(key);
+    if (reached.length) items.push(`**Depended on as:** ${capped(reached.map(code))}`);
     // Count every follower, name only the first few (each name costs a walk to the root).
     const followers: { from: string; name: string }[] = [];
     for (const [from, edges] of graph.edges) for (const e of edges) if (e.follows && e.to === key) followers.push({ from, name: e.name });
@@ -376,7 +370,7 @@ function otherRevisions(graph: Graph, key: string, node: LockNode): string | und
       continue;
     }
     const date = lastModifiedDate(other);
-    others.push(`${code(shortRev(rev))}${date ? ` (${date})` : ''} via ${capped(graph.paths.get(k)!.map((p) => code(p.join('/'))))}`);
+    others.push(`${code(shortRev(rev))}${date ? ` (${date})` : ''} via ${capped(graph.paths.shown(k).map(code))}`);
   }
   if (others.length === 0) return undefined;
   return `⚠️ flake.lock also holds ${mdText(upstreamName(node.locked))} at ${others.join('; ')}${more ? ` and ${more} more` : ''}`;

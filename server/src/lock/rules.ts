@@ -3,7 +3,7 @@
 import type { Finding, Fix, OffsetEdit } from '../rules/findings';
 import type { Node } from '../nix/parser';
 import { allDecls, attrName, DeclSite, FlakeInputs, findDecl, InputDecl, isIdentifier, nixString, readFlakeInputs } from './flakeInputs';
-import { buildGraph, Duplicate, findDuplicates, Graph, inputOf, Instance, nodeAt, refToUrl, shortRev, upstreamIdentity } from './graph';
+import { buildGraph, Duplicate, findDuplicates, Graph, inputOf, Instance, nodeAt, refToUrl, shortRev, showPath, upstreamIdentity } from './graph';
 import { getInput, LockNode, LockParseResult, parseLock, RefAttrs } from './lockfile';
 import { trimTrailingSlashes } from './urls';
 
@@ -65,11 +65,10 @@ export function missingFollows(ctx: LockContext): Finding[] {
   for (const dup of findDuplicates(graph)) {
     for (const extra of dup.extras) {
       const node = lock.nodes.get(extra.node)!;
-      for (const path of extra.paths) {
+      // Real locks nest a handful of inputs deep; a crafted chain thousands deep would make this
+      // loop quadratic. duplicate-lock-node still reports such a copy.
+      for (const path of graph.paths.get(extra.node, MAX_FOLLOWS_PATH)!) {
         if (path.length < 2) continue; // two root inputs at different revisions: deliberate
-        // Real locks nest a handful of inputs deep; a crafted chain thousands deep would make this
-        // loop quadratic. duplicate-lock-node still reports such a copy.
-        if (path.length > MAX_FOLLOWS_PATH) continue;
         const top = findDecl(flake, [path[0]]);
         if (!top || top.follows) continue;
         const target = followTarget(dup, path);
@@ -130,13 +129,6 @@ function declaredFollows(flake: FlakeInputs, path: string[]): boolean {
     if (d?.follows) return true;
   }
   return false;
-}
-
-/** A path for a message: whole when short; a crafted 4,000-deep chain would make every message
- *  (one per copy) as long as the chain, quadratic text in all. */
-export function showPath(path: string[]): string {
-  if (path.length <= 12) return path.join('/');
-  return `${path.slice(0, 5).join('/')}/…(${path.length - 10} more)…/${path.slice(-5).join('/')}`;
 }
 
 /**
@@ -221,7 +213,7 @@ function freeRootName(ctx: LockContext & { graph: Graph; flake: FlakeInputs }, w
 }
 
 /** Deeper paths get no fix: each level adds a root input, and a crafted lock can nest thousands. */
-const MAX_FIX_DEPTH = 8;
+export const MAX_FIX_DEPTH = 8;
 
 /**
  * The edit that makes `path` follow the root's copy. One level (`a/nixpkgs`) is a single
@@ -624,10 +616,13 @@ export function duplicateLockNode(ctx: LockContext): Finding[] {
   for (const dup of findDuplicates(g)) {
     for (const extra of dup.extras) {
       const node = g.lock.nodes.get(extra.node)!;
-      // Chosen on purpose (see missing-follows): a pinned commit or a commented-out follows.
-      if (extra.paths.every((p) => p.length >= 2 && deliberateCopy(ctx, node, p))) continue;
-      const shown = extra.paths.slice(0, 3).map(showPath);
-      const who = shown.join(', ') + (extra.paths.length > 3 ? ` and ${extra.paths.length - 3} more` : '');
+      // Chosen on purpose (see missing-follows): a pinned commit or a commented-out follows. Only
+      // paths missing-follows would flag can be commented-out follows; building longer ones would
+      // make a crafted chain quadratic.
+      const count = g.paths.count(extra.node);
+      const short = g.paths.get(extra.node, MAX_FOLLOWS_PATH)!;
+      if (short.length === count && short.every((p) => p.length >= 2 && deliberateCopy(ctx, node, p))) continue;
+      const who = g.paths.shown(extra.node, 3).join(', ') + (count > 3 ? ` and ${count - 3} more` : '');
       out.push({
         code: 'duplicate-lock-node',
         // `"nixpkgs_2": {` — the key through the opening brace.

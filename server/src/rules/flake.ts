@@ -10,7 +10,7 @@ import { allDecls, findDecl, type InputDecl } from '../lock/flakeInputs';
 import { findDuplicates, MEANINGFUL_TIMESTAMP, refToUrl, revisionOf, upstreamIdentity, upstreamName, type Graph } from '../lock/graph';
 import type { RefAttrs } from '../lock/lockfile';
 import { safeWebUrl, urlPath, validHost } from '../lock/urls';
-import { brokenFollows, deadOverride, duplicateLockNode, followsFix, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from '../lock/rules';
+import { brokenFollows, deadOverride, duplicateLockNode, followsFix, MAX_FIX_DEPTH, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from '../lock/rules';
 
 export interface FlakeFiles {
   flakeText?: string;
@@ -162,7 +162,7 @@ export function graphDto(ctx: LockContext, flakeUri: string, lockUri: string | u
   if (ctx.flake) {
     for (const d of duplicates) {
       for (const e of d.extras) {
-        for (const p of e.paths) {
+        for (const p of graph.paths.get(e.node, MAX_FIX_DEPTH)!) {
           const fix = d.rootInput ? followsFix(ctx, p, d.rootInput) : undefined;
           if (fix) fixFor.set(p.join('/'), fix);
         }
