@@ -116,7 +116,7 @@ test('follows to a missing input and follows cycles are errors, not hangs', () =
   assert.deepEqual(resolvePath(r.lock!, []), { ok: true, node: 'root' });
 });
 
-test('2,000-node chain lock parses and resolves quickly', () => {
+test('a 2,000-node chain lock parses and resolves its deepest path (no recursion)', () => {
   const nodes: Record<string, unknown> = { root: { inputs: { n0: 'n0' } } };
   for (let i = 0; i < 2000; i++) {
     const inputs: Record<string, unknown> = i < 1999 ? { next: `n${i + 1}` } : {};
@@ -124,16 +124,15 @@ test('2,000-node chain lock parses and resolves quickly', () => {
     nodes[`n${i}`] = { inputs, locked: { type: 'github', owner: 'o', repo: `r${i}`, rev: 'a'.repeat(40), narHash: 'sha256-x', lastModified: 1 }, original: { type: 'github', owner: 'o', repo: `r${i}` } };
   }
   const text = JSON.stringify({ nodes, root: 'root', version: 7 }, null, 2);
-  const t0 = Date.now();
   const r = parseLock(text);
   assert.deepEqual(r.errors, []);
   assert.equal(r.lock!.nodes.size, 2001);
   const deep = resolvePath(r.lock!, ['n0', ...Array.from({ length: 1999 }, () => 'next')]);
   assert.deepEqual(deep, { ok: true, node: 'n1999' });
-  assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
 });
 
-test('follows through follows stay linear (no exponential re-resolution)', () => {
+// Without memoising, this would not end (2^60 steps): the timeout turns that into a failure.
+test('follows through follows stay linear (no exponential re-resolution)', { timeout: 60_000 }, () => {
   // root.a_i follows [a_{i-1}, x_i] and L.x_i follows [a_{i-1}]: resolving a_i resolves a_{i-1}
   // twice, so without memoising, a60 would take 2^60 steps.
   const nodes: Record<string, any> = { root: { inputs: { a0: 'L' } }, L: { inputs: {} } };
@@ -141,11 +140,9 @@ test('follows through follows stay linear (no exponential re-resolution)', () =>
     nodes.root.inputs[`a${i}`] = [`a${i - 1}`, `x${i}`];
     nodes.L.inputs[`x${i}`] = [`a${i - 1}`];
   }
-  const t0 = Date.now();
   const r = parseLock(JSON.stringify({ nodes, root: 'root', version: 7 }));
   assert.deepEqual(r.errors, []);
   assert.deepEqual(resolvePath(r.lock!, ['a60']), { ok: true, node: 'L' });
-  assert.ok(Date.now() - t0 < 1000);
 });
 
 test('a 50 MB lock is handled without throwing, valid or truncated (over MAX_LOCK_VALUES: one error, on the first character)', () => {
