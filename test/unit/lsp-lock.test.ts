@@ -67,6 +67,41 @@ describe('language server with flake.lock', () => {
     assert.match(inserted, /home-manager\.inputs\.nixpkgs\.follows = "nixpkgs";/);
   });
 
+  test('many missing follows: one "Add all missing follows" action per request, whatever the number of diagnostics', async () => {
+    // 300 inputs, each with its own copy of nixpkgs: 300 findings, each with its own fix.
+    const N = 300;
+    const gh = (repo: string, i: number) => ({ locked: { type: 'github', owner: 'o', repo, rev: String(i).padStart(40, '0'), narHash: 'sha256-x' }, original: { type: 'github', owner: 'o', repo } });
+    const inputs: Record<string, string> = { nixpkgs: 'p' };
+    const nodes: Record<string, unknown> = { root: { inputs }, p: gh('nixpkgs', 0) };
+    let decls = '';
+    for (let i = 0; i < N; i++) {
+      inputs[`i${i}`] = `i${i}`;
+      nodes[`i${i}`] = { ...gh(`r${i}`, i), inputs: { nixpkgs: `d${i}` } };
+      nodes[`d${i}`] = gh('nixpkgs', i + 1);
+      decls += `    i${i}.url = "github:o/r${i}";\n`;
+    }
+    const many = fs.mkdtempSync(path.join(os.tmpdir(), 'flake-lens-lsp-many-'));
+    const text = `{\n  inputs = {\n    nixpkgs.url = "github:o/nixpkgs";\n${decls}  };\n  outputs = { self, ... }: { };\n}\n`;
+    fs.writeFileSync(path.join(many, 'flake.nix'), text);
+    fs.writeFileSync(path.join(many, 'flake.lock'), JSON.stringify({ nodes, root: 'root', version: 7 }));
+    const flake = uriOf(path.join(many, 'flake.nix'));
+    const published = client.diagnostics(flake);
+    await client.open(flake, text);
+    const ds = (await published).diagnostics.filter((d) => d.code === 'missing-follows');
+    assert.equal(ds.length, N);
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: flake },
+      range: { start: { line: 0, character: 0 }, end: { line: N + 6, character: 0 } },
+      context: { diagnostics: ds, only: ['quickfix'] },
+    });
+    const all = actions.filter((a) => a.title === `Add all missing follows (${N})`);
+    assert.equal(all.length, 1);
+    assert.equal(all[0].diagnostics?.length, N);
+    assert.equal(all[0].edit!.changes![flake].length, N);
+    assert.equal(actions.filter((a) => /^Make i\d+\/nixpkgs follow nixpkgs$/.test(a.title)).length, N);
+    fs.rmSync(many, { recursive: true, force: true });
+  });
+
   test('hover, go to definition and links on inputs', async () => {
     const flake = uriOf(path.join(dir, 'flake.nix'));
     const text = fs.readFileSync(path.join(dir, 'flake.nix'), 'utf8');

@@ -517,7 +517,19 @@ export function printTree(graph: Graph, opts: TreeOptions = {}): string {
 
 /** Every input of every node with its resolution; used by rules and the graph view. */
 export function inputOf(graph: Graph, nodeKey: string, name: string): Edge | undefined {
-  return graph.edges.get(nodeKey)?.find((e) => e.name === name);
+  // Indexed per node on first use: a scan per lookup is quadratic on a root with thousands of inputs.
+  let index = edgeIndex.get(graph);
+  if (!index) edgeIndex.set(graph, (index = new Map()));
+  let byName = index.get(nodeKey);
+  if (!byName) {
+    byName = new Map();
+    // The first edge of a repeated name wins, as in getInput.
+    for (const e of graph.edges.get(nodeKey) ?? []) if (!byName.has(e.name)) byName.set(e.name, e);
+    index.set(nodeKey, byName);
+  }
+  return byName.get(name);
 }
+
+const edgeIndex = new WeakMap<Graph, Map<string, Map<string, Edge>>>();
 
 export { getInput };

@@ -509,14 +509,17 @@ export class FlakeLensServer {
     // (the editor has moved it along with the text, the server has not republished yet) is
     // matched by code and range against a fresh analysis, so fixes never blink out while typing.
     let fresh: Finding[] | undefined;
+    let freshIndex: Map<string, Finding> | undefined;
     const current = async (d: Diagnostic): Promise<Finding | undefined> => {
       const data = d.data as DiagnosticData | undefined;
       if (data && data.version === doc.version) return byId?.get(data.id);
       fresh ??= state.parsed ? this.findingsOf(state, await this.settingsFor(uri)) : [];
-      const start = doc.offsetAt(d.range.start);
-      const end = doc.offsetAt(d.range.end);
-      return fresh.find((f) => f.code === d.code && f.start === start && f.end === end);
+      freshIndex ??= new Map(fresh.map((f) => [`${f.code} ${f.start} ${f.end}`, f]));
+      return freshIndex.get(`${d.code} ${doc.offsetAt(d.range.start)} ${doc.offsetAt(d.range.end)}`);
     };
+    // "Add all missing follows" is one action for all of them: one per diagnostic would repeat
+    // every follows edit once per finding (2,500 findings: 6 million edits).
+    const followsDiagnostics: Diagnostic[] = [];
 
     if (wants(CodeActionKind.QuickFix)) {
       for (const d of p.context.diagnostics) {
@@ -535,10 +538,7 @@ export class FlakeLensServer {
             command: { title: 'Update flake.lock', command: UPDATE_LOCK_COMMAND, arguments: [uri] },
           });
         }
-        if (f.code === 'missing-follows') {
-          const all = combineFollowsFixes([...(byId?.values() ?? [])]);
-          if (all) actions.push(this.action(doc, all, [d], CodeActionKind.QuickFix));
-        }
+        if (f.code === 'missing-follows') followsDiagnostics.push(d);
         const ignore = ignoreEdit(doc.getText(), f);
         actions.push({
           title: `Ignore ${f.code} on this line`,
@@ -547,6 +547,8 @@ export class FlakeLensServer {
           edit: { changes: { [uri]: [this.textEdit(doc, ignore)] } },
         });
       }
+      const all = followsDiagnostics.length ? combineFollowsFixes([...(byId?.values() ?? [])]) : undefined;
+      if (all) actions.push(this.action(doc, all, followsDiagnostics, CodeActionKind.QuickFix));
     }
 
     if (wants(FIX_ALL_KIND) && (only?.length ?? 0) > 0) {
