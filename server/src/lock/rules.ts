@@ -75,7 +75,7 @@ export function missingFollows(ctx: LockContext): Finding[] {
         if (!sameKind(node, lock.nodes.get(target.instance.node))) continue;
         if (pathThroughNonFlake(ctx, path)) continue;
         if (declaredFollows(flake, path)) continue; // declared but not locked yet: stale-lock says so
-        if (deliberateCopy(ctx, node, path)) continue;
+        if (deliberateCopy(ctx, node, path, dup)) continue;
         const fix = followsFix(ctx, path, target.name);
         out.push({
           code: 'missing-follows',
@@ -132,13 +132,75 @@ function declaredFollows(flake: FlakeInputs, path: string[]): boolean {
 }
 
 /**
- * A second copy its owners chose on purpose: pinned to an exact commit by the flake that declares
- * it (`nixpkgs-regression` in Nix's flake: a test-only pin), or a follows for this very path that
- * the author commented out in flake.nix (`# inputs.nixpkgs.follows = "nixpkgs"; # keeps the cache`).
+ * A second copy its owners chose on purpose, which no follows should replace:
+ * - pinned to an exact commit by the flake that declares it (`nixpkgs-regression` in Nix's flake:
+ *   a test-only pin);
+ * - a follows for this very path that the author commented out in flake.nix
+ *   (`# inputs.nixpkgs.follows = "nixpkgs"; # keeps the cache`);
+ * - under an upstream whose builds come from its vendor's cache, built from its own pins
+ *   (CACHED_FROM_OWN_PINS);
+ * - the dependency's second copy of an upstream on another branch, next to its main one
+ *   (`nixpkgs-stable` beside `nixpkgs`, haskell.nix's `nixpkgs-2311`): following the root's copy
+ *   would switch its branch, not remove a duplicate.
  */
-function deliberateCopy(ctx: LockContext, node: LockNode, path: string[]): boolean {
+function deliberateCopy(ctx: LockContext, node: LockNode, path: string[], dup: Duplicate): boolean {
   if (typeof node.original?.rev === 'string') return true;
-  return !!ctx.flake && followsCommentedOut(ctx.flake, path);
+  if (ctx.flake && followsCommentedOut(ctx.flake, path)) return true;
+  const graph = ctx.graph;
+  if (!graph) return false;
+  // The lock nodes along the path: the root, then one per input (undefined once it breaks).
+  const keys: (string | undefined)[] = [graph.lock.root];
+  for (const name of path) {
+    const at = keys[keys.length - 1];
+    keys.push(at === undefined ? undefined : inputOf(graph, at, name)?.to);
+  }
+  for (const key of keys.slice(1, -1)) {
+    const n = key === undefined ? undefined : graph.lock.nodes.get(key);
+    if (n && [n.original, n.locked].some((a) => a && CACHED_FROM_OWN_PINS.has(upstreamIdentity(a)))) return true;
+  }
+  return secondBranch(graph, node, keys[keys.length - 2], path[path.length - 1], followTarget(dup, path));
+}
+
+/**
+ * Upstreams whose users take the builds from the vendor's binary cache, built against the vendor's
+ * own pins: a follows under them makes the cache miss and rebuilds them. Determinate: "We
+ * deliberately don't override nix's nixpkgs, since the version distributed by the determinate nix
+ * release has been validated by our CI flow" (DeterminateSystems/determinate#139); Hyprland: "Do
+ * not override Hyprland's nixpkgs input unless you know what you are doing. Doing so will render
+ * the cache useless" (wiki.hypr.land/Nix/Cachix). Nix itself and its forks build Nix the same way.
+ */
+const CACHED_FROM_OWN_PINS = new Set([
+  ...[
+    ['DeterminateSystems', 'determinate'],
+    ['DeterminateSystems', 'nix-src'],
+    ['NixOS', 'nix'],
+    ['domenkozar', 'nix'],
+    ['cachix', 'nix'],
+    ['lix-project', 'lix'],
+    ['hyprwm', 'Hyprland'],
+    ['hyprwm', 'xdg-desktop-portal-hyprland'],
+  ].map(([owner, repo]) => upstreamIdentity({ type: 'github', owner, repo })),
+  upstreamIdentity({ type: 'git', url: 'https://git.lix.systems/lix-project/lix' }),
+]);
+
+/**
+ * The copy is its parent's second input of that upstream, under its own name and on another
+ * branch than the root input it would follow (`nixpkgs-stable` on `nixos-25.05` beside the
+ * parent's `nixpkgs`). Without a sibling of the same upstream it is the parent's only copy, and
+ * following stays sound advice (agenix's `darwin` following the root's `nix-darwin`).
+ */
+function secondBranch(graph: Graph, node: LockNode, parent: string | undefined, name: string, target: { name: string; instance: Instance }): boolean {
+  const ref = node.original?.ref;
+  const targetNode = graph.lock.nodes.get(target.instance.node);
+  if (name === target.name || typeof ref !== 'string' || ref === targetNode?.original?.ref || !node.original || parent === undefined) return false;
+  const id = upstreamIdentity(node.original);
+  for (const e of graph.edges.get(parent) ?? []) {
+    if (e.name === name || !e.to) continue;
+    const sibling = graph.lock.nodes.get(e.to);
+    // By `locked` too: a sibling that follows the user's registry `nixpkgs` is locked to GitHub.
+    if ([sibling?.original, sibling?.locked].some((a) => a && upstreamIdentity(a) === id)) return true;
+  }
+  return false;
 }
 
 /** A comment holding `inputs.b.follows` inside input a's own set, or `a.inputs.b.follows` anywhere
@@ -621,7 +683,7 @@ export function duplicateLockNode(ctx: LockContext): Finding[] {
       // make a crafted chain quadratic.
       const count = g.paths.count(extra.node);
       const short = g.paths.get(extra.node, MAX_FOLLOWS_PATH)!;
-      if (short.length === count && short.every((p) => p.length >= 2 && deliberateCopy(ctx, node, p))) continue;
+      if (short.length === count && short.every((p) => p.length >= 2 && deliberateCopy(ctx, node, p, dup))) continue;
       const who = g.paths.shown(extra.node, 3).join(', ') + (count > 3 ? ` and ${count - 3} more` : '');
       out.push({
         code: 'duplicate-lock-node',
