@@ -107,6 +107,12 @@ export interface SnapshotRow {
   file: string;
   /** 1-based `line:column`. */
   at: string;
+  /**
+   * What the finding is about, from its content, so that a verdict stays with its finding when
+   * several share a position and their order changes: the input path for missing-follows; for
+   * other rules empty, or the whole message when several findings of the rule share the position.
+   */
+  subject: string;
   /** The first line of the finding's text, for the reader. */
   excerpt: string;
   /** The start of the finding's message, for the reader. */
@@ -115,13 +121,20 @@ export interface SnapshotRow {
   verdict: string;
 }
 
-export const rowKey = (r: Pick<SnapshotRow, 'code' | 'file' | 'at'>) => `${r.code}\t${r.file}\t${r.at}`;
+export const rowKey = (r: Pick<SnapshotRow, 'code' | 'file' | 'at' | 'subject'>) => `${r.code}\t${r.file}\t${r.at}\t${r.subject}`;
 
 const oneLine = (s: string) => s.replace(/[\t\r\n]+/g, ' ').trim();
 
+/** The input path a missing-follows message starts with (`a/b/nixpkgs locks …`), whole. */
+function subjectOf(code: string, message: string): string {
+  if (code !== 'missing-follows') return '';
+  const i = message.indexOf(' locks ');
+  return oneLine(i < 0 ? message : message.slice(0, i));
+}
+
 /** The snapshot rows of a corpus result: every finding of SNAPSHOT_CODES, in file order. */
 export function snapshotRows(result: CorpusResult): SnapshotRow[] {
-  const rows: SnapshotRow[] = [];
+  const rows: (SnapshotRow & { full: string })[] = [];
   for (const f of result.files) {
     let index: LineIndex | undefined;
     for (const x of f.findings) {
@@ -130,7 +143,7 @@ export function snapshotRows(result: CorpusResult): SnapshotRow[] {
       const first = f.text.slice(x.start, x.end).split('\n')[0];
       const excerpt = oneLine(first.length > 50 ? `${first.slice(0, 50)}…` : first);
       const message = oneLine(x.message.length > 120 ? `${x.message.slice(0, 120)}…` : x.message);
-      rows.push({ code: x.code, file: f.file, at: `${p.line + 1}:${p.character + 1}`, excerpt, message, verdict: '' });
+      rows.push({ code: x.code, file: f.file, at: `${p.line + 1}:${p.character + 1}`, subject: subjectOf(x.code, x.message), excerpt, message, verdict: '', full: oneLine(x.message) });
     }
   }
   const pos = (at: string) => at.split(':').map(Number);
@@ -138,19 +151,24 @@ export function snapshotRows(result: CorpusResult): SnapshotRow[] {
     if (a.file !== b.file) return a.file < b.file ? -1 : 1;
     const [al, ac] = pos(a.at);
     const [bl, bc] = pos(b.at);
-    return al - bl || ac - bc || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+    return al - bl || ac - bc || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0);
   });
-  // Several findings of one rule at one place (missing-follows for two nested inputs): number them.
+  // Several findings of one rule at one place with no subject: their messages tell them apart.
+  // A position in the list would not: verdicts would move to other findings when the order changes.
+  const count = new Map<string, number>();
+  for (const r of rows) count.set(rowKey(r), (count.get(rowKey(r)) ?? 0) + 1);
+  for (const r of rows) if (count.get(rowKey(r))! > 1) r.subject = r.full;
+  // Identical messages at one place are interchangeable; only then does a number part them.
   const seen = new Map<string, number>();
   for (const r of rows) {
     const n = (seen.get(rowKey(r)) ?? 0) + 1;
     seen.set(rowKey(r), n);
-    if (n > 1) r.at = `${r.at}#${n}`;
+    if (n > 1) r.subject = `${r.subject}#${n}`;
   }
-  return rows;
+  return rows.map(({ full: _, ...r }) => r);
 }
 
-const HEADER = '# code\tfile\tline:col\texcerpt\tmessage\tverdict';
+const HEADER = '# code\tfile\tline:col\tsubject\texcerpt\tmessage\tverdict';
 
 export function readSnapshot(file = SNAPSHOT): SnapshotRow[] {
   if (!fs.existsSync(file)) return [];
@@ -159,15 +177,15 @@ export function readSnapshot(file = SNAPSHOT): SnapshotRow[] {
     .split('\n')
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => {
-      const [code, f, at, excerpt = '', message = '', verdict = ''] = l.split('\t');
-      return { code, file: f, at, excerpt, message, verdict };
+      const [code, f, at, subject = '', excerpt = '', message = '', verdict = ''] = l.split('\t');
+      return { code, file: f, at, subject, excerpt, message, verdict };
     });
 }
 
 /** Writes `rows`, keeping the verdicts of `old` by key. */
 export function writeSnapshot(rows: SnapshotRow[], old: SnapshotRow[], file = SNAPSHOT): void {
   const verdicts = new Map(old.map((r) => [rowKey(r), r.verdict]));
-  const lines = rows.map((r) => [r.code, r.file, r.at, r.excerpt, r.message, verdicts.get(rowKey(r)) ?? r.verdict].join('\t'));
+  const lines = rows.map((r) => [r.code, r.file, r.at, r.subject, r.excerpt, r.message, verdicts.get(rowKey(r)) ?? r.verdict].join('\t'));
   fs.writeFileSync(file, `${HEADER}\n${lines.join('\n')}\n`);
 }
 
