@@ -461,6 +461,56 @@ test('missing-follows: deliberate copies (a pinned commit, a commented-out follo
   assert.equal(codes((await run(other, lock)).flake, 'missing-follows').length, 1);
 });
 
+test('missing-follows: copies under Determinate, Nix or Hyprland (built from their own pins for their caches) are not reported', async () => {
+  const plain = '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs";\n  inputs.dep.url = "github:o/dep";\n  outputs = _: { };\n}\n';
+  for (const [owner, repo] of [['DeterminateSystems', 'nix-src'], ['NixOS', 'nix'], ['hyprwm', 'Hyprland']]) {
+    // dep -> <vendor> -> nixpkgs at another revision: following would rebuild the vendor's build.
+    const lock = lockOf({
+      root: { inputs: { nixpkgs: 'nixpkgs', dep: 'dep' } },
+      nixpkgs: { gh: ['NixOS', 'nixpkgs', 'a'] },
+      dep: { inputs: { vendor: 'vendor' }, gh: ['o', 'dep', 'b'] },
+      vendor: { inputs: { nixpkgs: 'nixpkgs_2' }, gh: [owner, repo, 'c'] },
+      nixpkgs_2: { gh: ['NixOS', 'nixpkgs', 'd'] },
+    });
+    const r = await run(plain, lock);
+    assert.deepEqual(codes(r.flake, 'missing-follows'), [], `${owner}/${repo}`);
+    assert.deepEqual(codes(r.lock, 'duplicate-lock-node'), [], `${owner}/${repo}`);
+  }
+  // The same shape under any other upstream is reported.
+  const lock = lockOf({
+    root: { inputs: { nixpkgs: 'nixpkgs', dep: 'dep' } },
+    nixpkgs: { gh: ['NixOS', 'nixpkgs', 'a'] },
+    dep: { inputs: { vendor: 'vendor' }, gh: ['o', 'dep', 'b'] },
+    vendor: { inputs: { nixpkgs: 'nixpkgs_2' }, gh: ['o', 'tool', 'c'] },
+    nixpkgs_2: { gh: ['NixOS', 'nixpkgs', 'd'] },
+  });
+  assert.deepEqual(codes((await run(plain, lock)).flake, 'missing-follows').map((f) => f.message.split(' ')[0]), ['dep/vendor/nixpkgs']);
+});
+
+test('missing-follows: a dependency\'s second nixpkgs on another branch beside its main one is not reported; an only copy is', async () => {
+  const branch = (ref: string) => ({ type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref });
+  const lock = lockOf({
+    root: { inputs: { nixpkgs: 'nixpkgs', sops: 'sops' } },
+    nixpkgs: { gh: ['NixOS', 'nixpkgs', 'a'], original: branch('nixos-unstable') },
+    // sops-nix: its nixpkgs follows the root, its nixpkgs-stable is a deliberate second branch.
+    sops: { inputs: { nixpkgs: ['nixpkgs'], 'nixpkgs-stable': 'stable' }, gh: ['Mic92', 'sops-nix', 'b'] },
+    stable: { gh: ['NixOS', 'nixpkgs', 'c'], original: branch('release-25.05') },
+  });
+  const flake = '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";\n  inputs.sops.url = "github:Mic92/sops-nix";\n  inputs.sops.inputs.nixpkgs.follows = "nixpkgs";\n  outputs = _: { };\n}\n';
+  let r = await run(flake, lock);
+  assert.deepEqual(codes(r.flake, 'missing-follows'), []);
+  assert.deepEqual(codes(r.lock, 'duplicate-lock-node'), []);
+  // Without the sibling, the dependency's only nixpkgs is an ordinary copy: reported.
+  const only = lockOf({
+    root: { inputs: { nixpkgs: 'nixpkgs', sops: 'sops' } },
+    nixpkgs: { gh: ['NixOS', 'nixpkgs', 'a'], original: branch('nixos-unstable') },
+    sops: { inputs: { 'nixpkgs-stable': 'stable' }, gh: ['Mic92', 'sops-nix', 'b'] },
+    stable: { gh: ['NixOS', 'nixpkgs', 'c'], original: branch('release-25.05') },
+  });
+  r = await run(flake.replace('  inputs.sops.inputs.nixpkgs.follows = "nixpkgs";\n', ''), only);
+  assert.deepEqual(codes(r.flake, 'missing-follows').map((f) => f.message.split(' ')[0]), ['sops/nixpkgs-stable']);
+});
+
 test('follows fixes never write a lock-derived name into Nix code unquoted (hostile input names)', async () => {
   const hostile = 'b ? null, ... }: builtins.trace "INJECTED" { }; #';
   // a/<hostile>/nixpkgs: the middle input would become a root input and an outputs formal.
