@@ -15,7 +15,8 @@ export interface FlakeRef {
   /** Nix's input type: github, gitlab, sourcehut, git, hg, tarball, file, path, indirect; from
    *  attributes, whatever `type` says (a lock may name a type this file does not know). */
   type: string;
-  /** Forges (`github:owner/repo`). From attributes: the attribute, whatever the type. */
+  /** Forges (`github:owner/repo`), percent-decoded (Nix 2.8 keeps the escapes and lets the forge
+   *  decode them). From attributes: the attribute as written, whatever the type. */
   owner?: string;
   repo?: string;
   /** Forges: `?host=`/`host` as written. */
@@ -172,10 +173,15 @@ function parseQuery(query: string | undefined, queryStart: number): Map<string, 
   const out = new Map<string, { value: string; start: number; end: number }>();
   if (query === undefined) return out;
   let from = 0;
+  // The next `=` is looked up once per `=`, not once per part: `&&&…` stays linear.
+  let eq = -1;
   while (from <= query.length) {
     let to = query.indexOf('&', from);
     if (to < 0) to = query.length;
-    const eq = query.indexOf('=', from);
+    if (eq < from && eq !== -2) {
+      eq = query.indexOf('=', from);
+      if (eq < 0) eq = -2;
+    }
     if (eq >= 0 && eq < to) {
       const key = percentDecode(query.slice(from, eq));
       if (!out.has(key)) out.set(key, { value: percentDecode(query.slice(eq + 1, to)), start: queryStart + eq + 1, end: queryStart + to });
@@ -228,7 +234,8 @@ export function parseFlakeRef(url: string): FlakeRef {
   const fetched = url.slice(plusEnd(scheme), u.query !== undefined ? u.queryStart - 1 : hash < 0 ? url.length : hash);
   if (GIT_SCHEMES.has(scheme)) return withRef({ ...base, type: 'git', url: fetched });
   if (HG_SCHEMES.has(scheme)) return withRef({ ...base, type: 'hg', url: fetched });
-  if (scheme === 'path') return withRef({ ...base, type: 'path', path: percentDecode(u.path) });
+  // Nix 2.8 reads a path as written: `path:/a%20b` is the folder `a%20b`.
+  if (scheme === 'path') return withRef({ ...base, type: 'path', path: u.path });
   const plus = scheme.indexOf('+');
   const outer = plus < 0 ? '' : scheme.slice(0, plus);
   const inner = plus < 0 ? scheme : scheme.slice(plus + 1);
@@ -517,11 +524,12 @@ function locationKey(r: FlakeRef): string {
     case 'github':
     case 'gitlab':
     case 'sourcehut':
-      return `${r.type}:${r.owner ?? ''}/${r.repo ?? ''}`;
+      // A lock keeps `veloren%2Fdev` as Nix read it; the URL reader decodes it.
+      return `${r.type}:${percentDecode(r.owner ?? '')}/${percentDecode(r.repo ?? '')}`;
     case 'indirect':
       return `flake:${r.id ?? ''}`;
     case 'path': {
-      const p = trimTrailingSlashes(r.path ?? '');
+      const p = percentDecode(trimTrailingSlashes(r.path ?? ''));
       return `path:${p.startsWith('./') ? p.slice(2) : p}`;
     }
     case 'git':
