@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
+  archiveRevision,
   declaredRef,
   forgeRepoOf,
   isNixpkgs,
@@ -136,6 +137,14 @@ test('repoOf: forges with their default host, git URLs with GitLab subgroups', (
   assert.deepEqual(repoOf(parseFlakeRef('git+https://GitLab.com/a/b/nixpkgs.git')), { type: 'git', host: 'gitlab.com', owner: 'a/b', repo: 'nixpkgs' });
   assert.deepEqual(repoOf({ type: 'git', url: 'ssh://git@git.example:2222/me/nixpkgs' }), { type: 'git', host: 'git.example', owner: 'me', repo: 'nixpkgs' });
   assert.equal(repoOf(parseFlakeRef('path:/src/nixpkgs')), undefined);
+});
+
+test('archiveRevision: the commit of a GitHub archive, nothing else', () => {
+  assert.equal(archiveRevision({ type: 'tarball', url: `https://github.com/NixOS/nixpkgs/archive/${REV}.tar.gz` }), REV);
+  assert.equal(archiveRevision({ type: 'tarball', url: `https://github.com/o/r/archive/${REV}.zip?narHash=x` }), REV);
+  for (const url of [`https://github.com/o/r/archive/nixos-23.11.tar.gz`, `https://github.com@evil.example/o/r/archive/${REV}.tar.gz`, `http://github.com/o/r/archive/${REV}.tar.gz`, `https://github.com/o/r/x/archive/${REV}.tar.gz`, `https://github.com/o/r/archive/${REV.toUpperCase()}.tar.gz`]) {
+    assert.equal(archiveRevision({ type: 'tarball', url }), undefined, url);
+  }
 });
 
 test('the attribute form and the URL form of a reference agree', () => {

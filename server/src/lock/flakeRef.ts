@@ -357,6 +357,19 @@ export function repoOf(ref: RefLike): RepoName | undefined {
   return { type: r.type, host: u.host, owner: segs.slice(0, -1).join('/'), repo: stripGit(segs[segs.length - 1]) };
 }
 
+/** The commit a GitHub archive names (`https://github.com/O/R/archive/<rev>.tar.gz`, as
+ *  flake-parts locks nixpkgs-lib), comparable with github: locks. */
+export function archiveRevision(ref: RefLike): string | undefined {
+  const r = asRef(ref);
+  const u = splitUri(r.url ?? '');
+  if (u.scheme !== 'https' || u.host !== 'github.com' || u.userinfo !== undefined) return undefined;
+  const segs = pathSegments(u.path).map((x) => x.text);
+  if (segs.length !== 4 || segs[2] !== 'archive') return undefined;
+  const file = segs[3];
+  const rev = file.endsWith('.tar.gz') ? file.slice(0, -7) : file.endsWith('.zip') ? file.slice(0, -4) : '';
+  return isCommitHash(rev) ? rev : undefined;
+}
+
 const stripGit = (s: string) => (s.endsWith('.git') ? s.slice(0, -4) : s);
 
 /**

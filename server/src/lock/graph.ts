@@ -1,7 +1,7 @@
 // The input graph of a parsed lock: follows resolved, who pulls in what, which upstreams are
 // locked at more than one revision, and the tree `nix flake metadata` prints (Nix 2.8 format).
 import { getInput, LockFile, LockInput, LockNode, RefAttrs, resolveInput, Resolution } from './lockfile';
-import { isNixpkgsIdentity, refToUrl, upstreamIdentity, upstreamName } from './flakeRef';
+import { archiveRevision, isNixpkgsIdentity, refToUrl, upstreamIdentity, upstreamName } from './flakeRef';
 
 export interface Edge {
   from: string;
@@ -135,9 +135,8 @@ export function revisionOf(node: LockNode): string | undefined {
   const l = node.locked;
   if (!l) return undefined;
   if (typeof l.rev === 'string') return l.rev;
-  // A GitHub archive names its commit (flake-parts' nixpkgs-lib): comparable with github: locks.
-  const archive = typeof l.url === 'string' ? /^https:\/\/github\.com\/[^/?#]+\/[^/?#]+\/archive\/([0-9a-f]{40})\.(?:tar\.gz|zip)(?:\?|$)/.exec(l.url) : null;
-  if (archive) return archive[1];
+  const archive = archiveRevision(l);
+  if (archive) return archive;
   if (typeof l.narHash === 'string') return l.narHash;
   return undefined;
 }
