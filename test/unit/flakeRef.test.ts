@@ -83,6 +83,10 @@ const TABLE: [string, Record<string, unknown>][] = [
   ['nixpkgs?ref=x', { type: 'path', path: 'nixpkgs', params: { ref: 'x' } }],
   ['GITHUB:NixOS/nixpkgs', { type: 'path', path: 'GITHUB:NixOS/nixpkgs' }],
   ['nixpkgs\u0000', { type: 'path', path: 'nixpkgs\u0000' }],
+  // A ref starts with a letter, digit or `@` (Nix's refRegex); an empty one is no ref.
+  ['nixpkgs//x', { type: 'path', path: 'nixpkgs//x' }],
+  ['nixpkgs/', { type: 'path', path: 'nixpkgs/' }],
+  ['nixpkgs/release+1', { type: 'indirect', id: 'nixpkgs', ref: 'release+1', refSpan: { start: 8, end: 17 } }],
   ['', { type: 'path', path: '' }],
   ['foo:bar', { type: 'unknown' }],
   // Escapes: decoded in forge segments and the query; bad ones kept as written; first key wins.

@@ -76,11 +76,15 @@ export function isFlakeId(s: string): boolean {
   return true;
 }
 
-/** Characters of a branch or tag name in a flake id reference (Nix's refRegex). */
+/** A branch or tag name (with an optional `/<rev>`) after a flake id: Nix's refRegex,
+ *  `[a-zA-Z0-9@][a-zA-Z0-9_.\/@+-]*`. */
 function isRefText(s: string, from: number): boolean {
-  for (let i = from; i < s.length; i++) {
+  if (from >= s.length) return false;
+  const first = code(s, from);
+  if (!isAlpha(first) && !isDigit(first) && first !== 64) return false;
+  for (let i = from + 1; i < s.length; i++) {
     const c = code(s, i);
-    if (!isAlpha(c) && !isDigit(c) && c !== 95 && c !== 46 && c !== 47 && c !== 64 && c !== 45) return false;
+    if (!isAlpha(c) && !isDigit(c) && c !== 95 && c !== 46 && c !== 47 && c !== 64 && c !== 43 && c !== 45) return false;
   }
   return true;
 }
@@ -132,7 +136,6 @@ export function splitUri(s: string): UriParts {
       for (let i = colon + 1; i < host.length; i++) if (!isDigit(code(host, i))) digits = false;
       // A non-numeric port (`git@github.com:owner/repo`, scp style) makes no valid host.
       host = digits ? host.slice(0, colon) : '';
-      if (!digits) out.userinfo ??= '';
     }
     out.host = host.toLowerCase();
     at = slash;
@@ -199,7 +202,7 @@ export function parseFlakeRef(url: string): FlakeRef {
   const body = hash < 0 ? url : url.slice(0, hash);
   const slash = body.indexOf('/');
   const id = slash < 0 ? body : body.slice(0, slash);
-  if (isFlakeId(id) && (slash < 0 || (slash + 1 < body.length && isRefText(body, slash + 1)))) {
+  if (isFlakeId(id) && (slash < 0 || isRefText(body, slash + 1))) {
     return indirect(id, slash < 0 ? [] : pathSegments(body.slice(slash + 1), slash + 1), new Map());
   }
   const u = splitUri(url);
