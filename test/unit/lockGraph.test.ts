@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseLock } from '../../server/src/lock/lockfile';
-import { buildGraph, findDuplicates, nodeAt, printTree, refToUrl, showPath, upstreamIdentity, lastModifiedDate } from '../../server/src/lock/graph';
+import { buildGraph, findDuplicates, nodeAt, printTree, lastModifiedDate, showPath } from '../../server/src/lock/graph';
+import { refToUrl, upstreamIdentity } from '../../server/src/lock/flakeRef';
 import { CORPUS, fixture, scenarios } from './lockHelpers';
 
 function graphOf(text: string) {

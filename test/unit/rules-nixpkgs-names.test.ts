@@ -1,8 +1,7 @@
 // Which names are nixpkgs: URLs, follows, flake.lock, settings, and how outputs reach them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isNixpkgsUrl } from '../../server/src/nix/nixpkgs';
-import { isNixpkgsRef } from '../../server/src/rules/flake';
+import { isNixpkgs } from '../../server/src/lock/flakeRef';
 import type { RefAttrs } from '../../server/src/lock/lockfile';
 import { lint, spans } from '../helpers/lint';
 
@@ -86,12 +85,12 @@ const OTHER_URLS = [
   'https://flakehub.com/f/DeterminateSystems/nixpkgs-weekly-tools/0.1',
 ];
 
-test('isNixpkgsUrl accepts every nixpkgs URL form', () => {
-  for (const url of NIXPKGS_URLS) assert.equal(isNixpkgsUrl(url), true, url);
+test('isNixpkgs accepts every nixpkgs URL form', () => {
+  for (const url of NIXPKGS_URLS) assert.equal(isNixpkgs(url), true, url);
 });
 
-test('isNixpkgsUrl rejects other flakes and the lib subflake', () => {
-  for (const url of OTHER_URLS) assert.equal(isNixpkgsUrl(url), false, url);
+test('isNixpkgs rejects other flakes and the lib subflake', () => {
+  for (const url of OTHER_URLS) assert.equal(isNixpkgs(url), false, url);
 });
 
 test('every URL form makes the input nixpkgs in flake.nix', async () => {
@@ -123,7 +122,7 @@ test('`inputs = { np.url = …; }` and the attribute form', async () => {
   assert.equal(await flagged(flakeWith(' = { type = "path"; path = "/src/other"; };')), false);
 });
 
-test('flake.lock references of every nixpkgs shape (isNixpkgsRef)', () => {
+test('flake.lock references of every nixpkgs shape (isNixpkgs)', () => {
   const yes: RefAttrs[] = [
     { type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref: 'nixos-unstable' },
     { type: 'indirect', id: 'nixpkgs', rev: 'b582bb5b0d7af253b05d58314b85ab8ec46b8d19' },
@@ -139,8 +138,8 @@ test('flake.lock references of every nixpkgs shape (isNixpkgsRef)', () => {
     { type: 'git', url: 'https://github.com/someone/tools' },
     { type: 'indirect', id: 'home-manager' },
   ];
-  for (const a of yes) assert.equal(isNixpkgsRef(a), true, JSON.stringify(a));
-  for (const a of no) assert.equal(isNixpkgsRef(a), false, JSON.stringify(a));
+  for (const a of yes) assert.equal(isNixpkgs(a), true, JSON.stringify(a));
+  for (const a of no) assert.equal(isNixpkgs(a), false, JSON.stringify(a));
 });
 
 test('an input named nixpkgs pointing at a local checkout gets legacy-packages', async () => {

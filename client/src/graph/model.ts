@@ -3,7 +3,7 @@
 // the unit tests build it from the corpus locks.
 import type { FlakeGraphDto, LockNodeDto } from '../../../server/src/protocol';
 import { formatAge } from '../../../server/src/lock/age';
-import { isNixpkgs } from '../../../server/src/lock/graph';
+import { isNixpkgsIdentity } from '../../../server/src/lock/flakeRef';
 
 export interface GraphNode {
   /** The lock node's key. */
@@ -97,7 +97,7 @@ export function buildModel(flake: FlakeGraphDto, now: number): GraphModel {
     groups.set(n.upstream, [...(groups.get(n.upstream) ?? []), n]);
   }
   const multi = [...groups.entries()].filter(([, ns]) => ns.length > 1);
-  multi.sort(([a], [b]) => (isNixpkgs(a) !== isNixpkgs(b) ? (isNixpkgs(a) ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0));
+  multi.sort(([a], [b]) => (isNixpkgsIdentity(a) !== isNixpkgsIdentity(b) ? (isNixpkgsIdentity(a) ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0));
   const colour = new Map<string, { family: number; shade: number }>();
   multi.forEach(([, ns], family) => {
     [...ns]
@@ -153,7 +153,7 @@ export function buildModel(flake: FlakeGraphDto, now: number): GraphModel {
       ...colour.get(key),
       root,
       flake: n.flake,
-      nixpkgs: !root && !!n.upstream && isNixpkgs(n.upstream),
+      nixpkgs: !root && !!n.upstream && isNixpkgsIdentity(n.upstream),
       duplicate,
       outdated: !!n.outdated,
       canAddFollows: incomingFix.has(key),

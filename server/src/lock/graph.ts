@@ -1,7 +1,7 @@
 // The input graph of a parsed lock: follows resolved, who pulls in what, which upstreams are
 // locked at more than one revision, and the tree `nix flake metadata` prints (Nix 2.8 format).
 import { getInput, LockFile, LockInput, LockNode, RefAttrs, resolveInput, Resolution } from './lockfile';
-import { trimTrailingSlashes } from './urls';
+import { archiveRevision, isNixpkgsIdentity, refToUrl, upstreamIdentity, upstreamName } from './flakeRef';
 
 export interface Edge {
   from: string;
@@ -175,99 +175,13 @@ export function nodeAt(graph: Graph, path: string[]): string | undefined {
   return cur;
 }
 
-/**
- * What makes two locks "the same upstream": forge type + host + owner/repo (case-insensitive,
- * GitHub treats them so) + `dir`; the URL for git, mercurial, tarball and file; the path for
- * path inputs. `dir` matters: nixpkgs?dir=lib is a different flake from nixpkgs.
- */
-export function upstreamIdentity(attrs: RefAttrs): string {
-  const dir = typeof attrs.dir === 'string' && attrs.dir !== '' ? `?dir=${attrs.dir}` : '';
-  switch (attrs.type) {
-    case 'github':
-    case 'gitlab':
-    case 'sourcehut': {
-      const host = String(attrs.host ?? defaultHost(attrs.type)).toLowerCase();
-      return `${attrs.type}:${host}/${String(attrs.owner ?? '').toLowerCase()}/${String(attrs.repo ?? '').toLowerCase()}${dir}`;
-    }
-    case 'git':
-    case 'hg':
-    case 'mercurial':
-    case 'tarball':
-    case 'file': {
-      const forge = forgeRepo(String(attrs.url ?? ''), attrs.type);
-      if (forge) return `${forge.type}:${forge.host}/${forge.owner.toLowerCase()}/${forge.repo.toLowerCase()}${dir}`;
-      return `${attrs.type}:${stripQuery(String(attrs.url ?? ''))}${dir}`;
-    }
-    case 'path':
-      return `path:${String(attrs.path ?? '')}${dir}`;
-    case 'indirect':
-      return `indirect:${String(attrs.id ?? '')}${dir}`;
-    default:
-      return `${attrs.type}:${JSON.stringify(attrs)}`;
-  }
-}
-
-/**
- * The forge repository a git/tarball URL fetches, so that `git+https://github.com/NixOS/nixpkgs`,
- * `https://github.com/NixOS/nixpkgs/archive/<rev>.tar.gz` and FlakeHub's `NixOS/nixpkgs` count as
- * the same upstream as `github:NixOS/nixpkgs`. FlakeHub publishes flakes from GitHub under the
- * repository's owner/name (`https://flakehub.com/f/O/R/<version>`, locked as
- * `https://api.flakehub.com/f/pinned/O/R/...`).
- */
-function forgeRepo(url: string, type: string): { type: string; host: string; owner: string; repo: string } | undefined {
-  let u: URL;
-  try {
-    u = new URL(url.replace(/^[a-z]+\+/, ''));
-  } catch {
-    return undefined;
-  }
-  const host = u.hostname.toLowerCase();
-  const parts = u.pathname.split('/').filter((p) => p !== '');
-  if ((type === 'tarball' || type === 'file') && (host === 'flakehub.com' || host === 'api.flakehub.com')) {
-    // /f/O/R/<version>[.tar.gz] or /f/pinned/O/R/<version>/<id>/source.tar.gz
-    const rest = parts[0] === 'f' ? (parts[1] === 'pinned' ? parts.slice(2) : parts.slice(1)) : [];
-    return rest.length >= 2 ? { type: 'github', host: 'github.com', owner: decodePart(rest[0]), repo: decodePart(rest[1]) } : undefined;
-  }
-  if (host !== 'github.com' && host !== 'gitlab.com') return undefined;
-  if (parts.length < 2) return undefined;
-  const forge = host === 'github.com' ? 'github' : 'gitlab';
-  if (type === 'git') {
-    // The whole path is the repository (GitLab has subgroups; GitHub has exactly two parts).
-    if (forge === 'github' && parts.length !== 2) return undefined;
-    const path = parts.map(decodePart);
-    path[path.length - 1] = path[path.length - 1].replace(/\.git$/, '');
-    return { type: forge, host, owner: path.slice(0, -1).join('/'), repo: path[path.length - 1] };
-  }
-  // Archives: github.com/O/R/archive/<ref>.tar.gz, gitlab.com/O/R/-/archive/...
-  if (forge === 'github' && parts.length >= 4 && parts[2] === 'archive') return { type: forge, host, owner: decodePart(parts[0]), repo: decodePart(parts[1]) };
-  return undefined;
-}
-
-function decodePart(p: string): string {
-  try {
-    return decodeURIComponent(p);
-  } catch {
-    return p;
-  }
-}
-
-function defaultHost(type: string): string {
-  return type === 'github' ? 'github.com' : type === 'gitlab' ? 'gitlab.com' : 'git.sr.ht';
-}
-
-function stripQuery(url: string): string {
-  const q = url.indexOf('?');
-  return trimTrailingSlashes(q < 0 ? url : url.slice(0, q)).replace(/\.git$/, '');
-}
-
 /** The locked revision: the commit when there is one, else the content hash. */
 export function revisionOf(node: LockNode): string | undefined {
   const l = node.locked;
   if (!l) return undefined;
   if (typeof l.rev === 'string') return l.rev;
-  // A GitHub archive names its commit (flake-parts' nixpkgs-lib): comparable with github: locks.
-  const archive = typeof l.url === 'string' ? /^https:\/\/github\.com\/[^/?#]+\/[^/?#]+\/archive\/([0-9a-f]{40})\.(?:tar\.gz|zip)(?:\?|$)/.exec(l.url) : null;
-  if (archive) return archive[1];
+  const archive = archiveRevision(l);
+  if (archive) return archive;
   if (typeof l.narHash === 'string') return l.narHash;
   return undefined;
 }
@@ -304,20 +218,6 @@ export interface Duplicate {
   rootInputs: { name: string; instance: Instance }[];
   /** Copies at a revision none of the root's inputs uses. */
   extras: Instance[];
-}
-
-/** The short name of an upstream: repo for forges, last path segment for URLs. */
-export function upstreamName(attrs: RefAttrs): string {
-  if (typeof attrs.repo === 'string') return attrs.repo.toLowerCase();
-  const forge = typeof attrs.url === 'string' ? forgeRepo(attrs.url, String(attrs.type)) : undefined;
-  if (forge) return forge.repo.toLowerCase();
-  const u = stripQuery(String(attrs.url ?? attrs.path ?? attrs.id ?? ''));
-  return u.slice(u.lastIndexOf('/') + 1).toLowerCase();
-}
-
-/** Is an upstream identity (see upstreamIdentity) nixpkgs itself, not a subflake of it? */
-export function isNixpkgs(identity: string): boolean {
-  return /[/:]nixpkgs(\?|$)/i.test(identity) && !identity.includes('?dir=');
 }
 
 /**
@@ -366,103 +266,8 @@ function computeDuplicates(graph: Graph): Duplicate[] {
     const preferred = rootInputs.find((r) => r.name === repo) ?? rootInputs[0];
     out.push({ identity, rootInput: preferred.name, rootInstance: preferred.instance, rootInputs, extras });
   }
-  out.sort((a, b) => Number(isNixpkgs(b.identity)) - Number(isNixpkgs(a.identity)) || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+  out.sort((a, b) => Number(isNixpkgsIdentity(b.identity)) - Number(isNixpkgsIdentity(a.identity)) || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
   return out;
-}
-
-// ---- URLs as Nix 2.8 prints them (FlakeRef::to_string of the locked ref) ----
-
-/** Nix's percentEncode: RFC 3986 unreserved + sub-delims + ':' '@' stay, the rest is %xx (lowercase). */
-function percentEncode(s: string): string {
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    if (/[A-Za-z0-9\-._~!$&'()*+,;=:@]/.test(c)) out += c;
-    else out += '%' + byte.toString(16).padStart(2, '0');
-  }
-  return out;
-}
-
-function withQuery(base: string, query: Map<string, string>): string {
-  if (query.size === 0) return base;
-  const keys = [...query.keys()].sort();
-  return base + '?' + keys.map((k) => `${percentEncode(k)}=${percentEncode(query.get(k)!)}`).join('&');
-}
-
-/** `base?k=v&…` with the query decoded (undecodable parts kept as written). */
-export function splitUrl(url: string): { base: string; query: Map<string, string> } {
-  const q = url.indexOf('?');
-  const query = new Map<string, string>();
-  if (q < 0) return { base: url, query };
-  for (const part of url.slice(q + 1).split('&')) {
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    const k = eq < 0 ? part : part.slice(0, eq);
-    const v = eq < 0 ? '' : part.slice(eq + 1);
-    try {
-      query.set(decodeURIComponent(k), decodeURIComponent(v));
-    } catch {
-      query.set(k, v);
-    }
-  }
-  return { base: url.slice(0, q), query };
-}
-
-/** Renders a flake reference (locked or original attrs) as a URL, the way Nix 2.8 does. */
-export function refToUrl(attrs: RefAttrs): string {
-  const query = new Map<string, string>();
-  const dir = typeof attrs.dir === 'string' && attrs.dir !== '' ? attrs.dir : undefined;
-  let base: string;
-  switch (attrs.type) {
-    case 'github':
-    case 'gitlab':
-    case 'sourcehut': {
-      let p = `${attrs.owner}/${attrs.repo}`;
-      if (typeof attrs.rev === 'string') p += `/${attrs.rev}`;
-      else if (typeof attrs.ref === 'string') p += `/${attrs.ref}`;
-      base = `${attrs.type}:${p}`;
-      if (typeof attrs.host === 'string') query.set('host', attrs.host);
-      break;
-    }
-    case 'git':
-    case 'hg':
-    case 'mercurial': {
-      const prefix = attrs.type === 'git' ? 'git' : 'hg';
-      const u = splitUrl(String(attrs.url ?? ''));
-      for (const [k, v] of u.query) query.set(k, v);
-      base = u.base.startsWith(`${prefix}:`) || u.base.startsWith(`${prefix}://`) ? u.base : `${prefix}+${u.base}`;
-      if (typeof attrs.ref === 'string') query.set('ref', attrs.ref);
-      if (typeof attrs.rev === 'string') query.set('rev', attrs.rev);
-      break;
-    }
-    case 'tarball':
-    case 'file': {
-      const u = splitUrl(String(attrs.url ?? ''));
-      for (const [k, v] of u.query) query.set(k, v);
-      base = u.base;
-      if (typeof attrs.narHash === 'string') query.set('narHash', attrs.narHash);
-      break;
-    }
-    case 'path': {
-      base = `path:${attrs.path}`;
-      for (const [k, v] of Object.entries(attrs)) {
-        if (k === 'type' || k === 'path' || k === 'dir') continue;
-        query.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
-      }
-      break;
-    }
-    case 'indirect': {
-      let p = `flake:${attrs.id}`;
-      if (typeof attrs.ref === 'string') p += `/${attrs.ref}`;
-      if (typeof attrs.rev === 'string') p += `/${attrs.rev}`;
-      base = p;
-      break;
-    }
-    default:
-      base = `${attrs.type}:${attrs.url ?? attrs.path ?? ''}`;
-  }
-  if (dir) query.set('dir', dir);
-  return withQuery(base, query);
 }
 
 export interface TreeOptions {

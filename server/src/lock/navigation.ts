@@ -10,7 +10,8 @@ import { formatAge } from './age';
 import type { Node } from '../nix/parser';
 import { resolve } from '../nix/syntax';
 import { allDecls, findDecl, InputDecl, staticString, StrValue } from './flakeInputs';
-import { Graph, inputOf, lastModifiedDate, nodeAt, refToUrl, revisionOf, shortRev, splitUrl, upstreamIdentity, upstreamName } from './graph';
+import { Graph, inputOf, lastModifiedDate, nodeAt, revisionOf, shortRev } from './graph';
+import { declaredRef, parseFlakeRef, refToUrl, upstreamIdentity, upstreamName, type FlakeRef } from './flakeRef';
 import { LockNode, parseLock, RefAttrs } from './lockfile';
 import { LockContext, makeContext } from './rules';
 import { mdCode, mdText } from '../markdown';
@@ -424,61 +425,53 @@ const FORGES = new Map<string, { host: string; tree: string; label: string }>([
   ['sourcehut', { host: 'git.sr.ht', tree: '/tree/', label: 'sourcehut' }],
 ]);
 
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
 /** The web page of a flake reference as written in flake.nix, when it has one. */
 export function flakeRefLink(url: string): { target: string; tooltip: string } | undefined {
-  const colon = url.indexOf(':');
-  const scheme = colon < 0 ? '' : url.slice(0, colon);
-  const forge = FORGES.get(scheme);
+  return refLink(parseFlakeRef(url), url);
+}
+
+/** The web page of a reference; `written` is the url as flake.nix gives it (a download link keeps
+ *  its query). */
+function refLink(r: FlakeRef, written: string | undefined): { target: string; tooltip: string } | undefined {
+  const forge = FORGES.get(r.type);
   if (forge) {
-    const { base, query: params } = splitUrl(url.slice(colon + 1));
-    const parts = base.split('/').map(decode);
-    const [owner, repo] = parts;
+    const { owner, repo } = r;
     if (!owner || !repo) return undefined;
-    const ref = parts.slice(2).join('/') || params.get('ref') || params.get('rev');
+    const ref = r.ref || r.rev;
     // A `?host=` that is not a plain host name (empty, userinfo, a path) makes no link.
-    const host = params.has('host') ? validHost(params.get('host')) : forge.host;
+    const host = r.host !== undefined ? validHost(r.host) : forge.host;
     const repoPath = urlPath(owner, repo);
     if (!host || !repoPath) return undefined;
     let target = `https://${host}/${repoPath}`;
-    const dir = params.get('dir');
     const refPath = ref ? urlPath(ref) : undefined;
-    if (scheme === 'github' && dir) target += `/tree/${refPath ?? 'HEAD'}/${urlPath(dir) ?? ''}`;
+    if (r.type === 'github' && r.dir) target += `/tree/${refPath ?? 'HEAD'}/${urlPath(r.dir) ?? ''}`;
     else if (refPath) target += forge.tree + refPath;
     return { target, tooltip: `${owner}/${repo}${ref ? ` (${ref})` : ''} on ${host === forge.host ? forge.label : host}` };
   }
-  if (/^git\+https?:\/\//.test(url)) {
-    const { base, query: params } = splitUrl(url.slice(4));
-    const clean = safeWebUrl(trimTrailingSlashes(base));
+  const web = r.url !== undefined && /^https?:\/\//.test(r.url);
+  if (r.type === 'git' && web) {
+    const clean = safeWebUrl(trimTrailingSlashes(r.url!));
     if (!clean) return undefined;
     const repo = trimTrailingSlashes(clean).replace(/\.git$/, '');
-    const ref = params.get('ref');
-    const rev = params.get('rev');
-    const target = ref ? `${repo}/tree/${urlPath(ref) ?? ''}` : rev ? `${repo}/commit/${encodeURIComponent(rev)}` : clean;
+    const target = r.ref ? `${repo}/tree/${urlPath(r.ref) ?? ''}` : r.rev ? `${repo}/commit/${encodeURIComponent(r.rev)}` : clean;
     return { target, tooltip: `Git repository ${clean}` };
   }
-  if (/^hg\+https?:\/\//.test(url)) {
-    const base = safeWebUrl(splitUrl(url.slice(3)).base);
+  if (r.type === 'hg' && web) {
+    const base = safeWebUrl(r.url!);
     return base ? { target: base, tooltip: `Mercurial repository ${base}` } : undefined;
   }
-  const web = /^(?:tarball\+|file\+)?(https?:\/\/.*)$/.exec(url);
-  if (web) {
-    const target = safeWebUrl(web[1]);
+  if ((r.type === 'tarball' || r.type === 'file') && web) {
+    // The download itself, query and all (`?narHash=`).
+    const at = written?.indexOf(r.url!) ?? -1;
+    const target = safeWebUrl(at >= 0 ? written!.slice(at) : r.url!);
     return target ? { target, tooltip: `Download ${target}` } : undefined;
   }
   // Indirect: `nixpkgs`, `nixpkgs/nixos-24.05`, `flake:nixpkgs`. Only nixpkgs has a known home.
-  const indirect = /^(?:flake:)?([a-zA-Z][a-zA-Z0-9_-]*)(?:\/([^?]+))?(?:\?.*)?$/.exec(url);
-  if (indirect && (scheme === '' || scheme === 'flake') && indirect[1] === 'nixpkgs') {
-    const ref = indirect[2];
+  if (r.type === 'indirect' && r.id === 'nixpkgs') {
+    const ref = r.rev ?? r.ref;
+    const refPath = ref ? urlPath(ref) : undefined;
     return {
-      target: `https://github.com/NixOS/nixpkgs${ref ? `/tree/${ref}` : ''}`,
+      target: `https://github.com/NixOS/nixpkgs${refPath ? `/tree/${refPath}` : ''}`,
       tooltip: `nixpkgs from the flake registry (github:NixOS/nixpkgs${ref ? `/${ref}` : ''})`,
     };
   }
@@ -497,23 +490,12 @@ export function flakeLinks(ctx: NavContext): FlakeLink[] {
   if (text === undefined || !ctx.flake) return [];
   const out: FlakeLink[] = [];
   for (const d of allDecls(ctx.flake)) {
-    if (d.url) {
-      const type = d.attrs.type?.value;
-      // Attribute form `type = "git"; url = "https://...";` is a git URL without the prefix.
-      const url = type === 'git' && /^https?:/.test(d.url.value) ? `git+${d.url.value}` : type === 'tarball' || type === 'file' || !type ? d.url.value : undefined;
-      const link = url !== undefined ? flakeRefLink(url) : undefined;
-      if (link) out.push({ ...contentRange(text, d.url), ...link });
-      continue;
-    }
-    // Attribute form of a forge: link on the repo string.
-    const { type, owner, repo, ref, rev, host } = d.attrs;
-    if (type && FORGES.has(type.value) && owner && repo && text[repo.start] === '"') {
-      let url = `${type.value}:${encodeURIComponent(owner.value)}/${repo.value}`;
-      if (ref || rev) url += `/${(ref ?? rev)!.value}`;
-      if (host) url += `?host=${host.value}`;
-      const link = flakeRefLink(url);
-      if (link) out.push({ ...contentRange(text, repo), ...link });
-    }
+    const r = declaredRef(d);
+    if (!r) continue;
+    // A url links where it is written; the attribute form of a forge on its repo string.
+    const at = d.url ?? (FORGES.has(r.type) && d.attrs.repo && text[d.attrs.repo.start] === '"' ? d.attrs.repo : undefined);
+    const link = at && refLink(r, d.url?.value);
+    if (link) out.push({ ...contentRange(text, at), ...link });
   }
   return out.sort((a, b) => a.start - b.start);
 }

@@ -3,9 +3,9 @@
 import type { Finding, Fix, OffsetEdit } from '../rules/findings';
 import type { Node } from '../nix/parser';
 import { allDecls, attrName, DeclSite, FlakeInputs, findDecl, InputDecl, isIdentifier, nixString, readFlakeInputs } from './flakeInputs';
-import { buildGraph, Duplicate, findDuplicates, Graph, inputOf, Instance, nodeAt, refToUrl, shortRev, showPath, upstreamIdentity } from './graph';
+import { buildGraph, Duplicate, findDuplicates, Graph, inputOf, Instance, nodeAt, shortRev, showPath } from './graph';
+import { parseFlakeRef, refToUrl, sameFlakeRef, upstreamIdentity } from './flakeRef';
 import { getInput, LockNode, LockParseResult, parseLock, RefAttrs } from './lockfile';
-import { trimTrailingSlashes } from './urls';
 
 export interface LockContext {
   flakeText?: string;
@@ -428,48 +428,10 @@ export function staleLock(ctx: LockContext): Finding[] {
 
 /**
  * Whether a declared url is the one the lock's `original` was made from. Lenient where the two
- * spellings differ without meaning (flake: prefix, tarball+/file+ prefixes, bare paths, query
- * order, query keys Nix does not print): only the base and ref/rev/dir are compared.
+ * spellings differ without meaning (see sameFlakeRef): only the source and ref/rev/dir count.
  */
 export function urlMatchesOriginal(url: string, original: RefAttrs): boolean {
-  const norm = (u: string): { base: string; q: Map<string, string> } => {
-    if (/^[a-zA-Z][a-zA-Z0-9_-]*(\/|$)/.test(u) && !u.includes(':')) u = `flake:${u}`;
-    if (u.startsWith('/') || u.startsWith('./') || u.startsWith('../')) u = `path:${u}`;
-    u = u.replace(/^(tarball|file)\+/, '');
-    // Nix drops empty path segments after a forge scheme: `github:/o/r` is `github:o/r`.
-    u = u.replace(/^(github|gitlab|sourcehut):\/+/, '$1:');
-    // `path:./x` and `path:x` are the same relative path.
-    if (u.startsWith('path:./')) u = `path:${u.slice(7)}`;
-    const qi = u.indexOf('?');
-    const q = new Map<string, string>();
-    if (qi >= 0) {
-      for (const part of u.slice(qi + 1).split('&')) {
-        const [k, v = ''] = part.split('=');
-        let key = k, val = v;
-        try { key = decodeURIComponent(k); val = decodeURIComponent(v); } catch { /* keep raw */ }
-        if (['ref', 'rev', 'dir'].includes(key)) q.set(key, val);
-      }
-    }
-    let base = trimTrailingSlashes(qi >= 0 ? u.slice(0, qi) : u);
-    // Percent-encoding is spelling: FlakeHub's `0.1.*` is locked as `0.1.%2A`.
-    try {
-      base = decodeURIComponent(base);
-    } catch {
-      /* keep raw */
-    }
-    // github:o/r/ref and flake:id/ref carry ref/rev in the path.
-    const m = /^(github|gitlab|sourcehut):([^/]+)\/([^/]+)\/(.+)$/.exec(base) ?? /^(flake):([^/]+)()\/(.+)$/.exec(base);
-    if (m) {
-      base = m[1] === 'flake' ? `flake:${m[2]}` : `${m[1]}:${m[2]}/${m[3]}`;
-      q.set(/^[0-9a-f]{40}$/.test(m[4]) ? 'rev' : 'ref', m[4]);
-    }
-    return { base, q };
-  };
-  const a = norm(url);
-  const b = norm(refToUrl(original));
-  if (a.base !== b.base) return false;
-  for (const k of ['ref', 'rev', 'dir']) if ((a.q.get(k) ?? '') !== (b.q.get(k) ?? '')) return false;
-  return true;
+  return sameFlakeRef(url, original);
 }
 
 function inputAt(ctx: LockContext & { graph: Graph }, path: string[]) {
@@ -585,7 +547,7 @@ export function indirectInput(ctx: LockContext): Finding[] {
     let end = d.nameEnd;
     if (d.url) {
       const u = d.url.value;
-      if (u.startsWith('flake:') || /^[a-zA-Z][a-zA-Z0-9_-]*(\/[^:]*)?$/.test(u)) {
+      if (parseFlakeRef(u).type === 'indirect') {
         why = `'${u}' is looked up in the flake registry, so what it means depends on the machine`;
         start = d.url.start;
         end = d.url.end;

@@ -3,6 +3,7 @@
 // the registry, a local checkout) or names it `nixpkgs`, follows such an input, flake.lock says
 // so, or the user lists it in flakeLens.nixpkgsInputs.
 import { readFlakeInputs, type FlakeInputs, type InputDecl } from '../lock/flakeInputs';
+import { declaredRef, isNixpkgs } from '../lock/flakeRef';
 import type { Node, Tree } from './parser';
 import {
   attrName,
@@ -16,52 +17,6 @@ import {
   unparen,
 } from './syntax';
 
-const NIXPKGS_URL = [
-  /^github:\/?nixos\/nixpkgs(?:[/?].*)?$/i,
-  /^git\+(?:https|ssh|git):\/\/(?:git@)?github\.com[/:]nixos\/nixpkgs(?:\.git)?(?:[/?].*)?$/i,
-  /^(?:flake:)?nixpkgs(?:[/?].*)?$/i,
-  /^https:\/\/(?:channels\.)?nixos\.org\/(?:channels\/)?(?:nixos|nixpkgs)-[^/]+\/nixexprs\.tar\.xz$/i,
-  /^https:\/\/(?:nixos\.org\/channels|channels\.nixos\.org)\/[^?]*$/i,
-  /^https:\/\/github\.com\/nixos\/nixpkgs\/(?:archive|tarball)\/.*$/i,
-  /^https:\/\/(?:api\.)?flakehub\.com\/f\/(?:pinned\/)?nixos\/nixpkgs(?:[/?].*)?$/i,
-  // Determinate Systems' weekly snapshot of nixos-unstable.
-  /^https:\/\/(?:api\.)?flakehub\.com\/f\/(?:pinned\/)?determinatesystems\/nixpkgs-weekly(?:[/?].*)?$/i,
-  // A local checkout: an absolute path (bare, `path:`, `git+file:`) whose last segment is
-  // `nixpkgs`. A relative `./nixpkgs` is a folder of this repository, often a flake of its own.
-  /^(?:path:|git\+file:|file:)?(?:\/|~\/)(?:[^?#]*\/)?nixpkgs(?:\.git)?\/?(?:[?#].*)?$/i,
-];
-
-/** Is this flake reference nixpkgs itself (not its `lib` subflake)? */
-export function isNixpkgsUrl(url: string): boolean {
-  if (/[?&]dir=lib\b/.test(url)) return false;
-  const u = url.trim().replace(/^tarball\+/i, '');
-  return NIXPKGS_URL.some((re) => re.test(u));
-}
-
-/**
- * Is a reference in attribute form (flake.nix's `{ type = "github"; … }` or a flake.lock
- * `original`/`locked`) nixpkgs itself? A subdirectory (`dir = "lib"`) is not.
- */
-export function isNixpkgsAttrs(attrs: Readonly<Record<string, unknown>>): boolean {
-  const str = (k: string) => (typeof attrs[k] === 'string' ? (attrs[k] as string) : undefined);
-  const [type, url, dir] = [str('type'), str('url'), str('dir')];
-  if (dir) return false;
-  switch (type) {
-    case 'indirect':
-      return str('id') === 'nixpkgs';
-    case 'github':
-    case 'gitlab':
-      return str('owner')?.toLowerCase() === 'nixos' && str('repo')?.toLowerCase() === 'nixpkgs';
-    case 'git':
-      // `{ type = "git"; url = "https://github.com/NixOS/nixpkgs"; }` is `git+https://…`.
-      return url !== undefined && isNixpkgsUrl(/^git\+/i.test(url) ? url : `git+${url}`);
-    case 'path':
-      return str('path') !== undefined && isNixpkgsUrl(`path:${str('path')}`);
-    default:
-      return url !== undefined && isNixpkgsUrl(url);
-  }
-}
-
 /** The top-level attrset of a flake.nix, if the file is one. */
 export function flakeAttrset(tree: Tree): Node | null {
   const top = unparen(field(tree.rootNode, 'expression') ?? tree.rootNode.namedChildren[0] ?? null);
@@ -73,16 +28,12 @@ function bindingSet(node: Node | null): Node | null {
 }
 
 function declIsNixpkgs(d: InputDecl): boolean {
-  const attrs: Record<string, string> = Object.fromEntries(Object.entries(d.attrs).map(([k, v]) => [k, v.value]));
-  if (d.url !== undefined) {
-    if (attrs.dir || /[?&]dir=./.test(d.url.value)) return false;
-    if (attrs.type === 'git') return isNixpkgsAttrs({ ...attrs, url: d.url.value });
-    // An input named `nixpkgs` is nixpkgs whatever its URL (a fork, a local checkout, a mirror).
-    return d.name === 'nixpkgs' || isNixpkgsUrl(d.url.value);
-  }
-  if (attrs.dir) return false;
-  // No url and no follows: `nixpkgs` from the registry, or nixpkgs in attribute form.
-  return (d.name === 'nixpkgs' && d.follows === undefined) || isNixpkgsAttrs(attrs);
+  const ref = declaredRef(d);
+  if (ref?.dir || d.attrs.dir?.value) return false;
+  // An input named `nixpkgs` is nixpkgs whatever its URL (a fork, a local checkout, a mirror);
+  // without a url and follows, it is `nixpkgs` from the registry.
+  if (d.name === 'nixpkgs' && (d.url !== undefined ? d.attrs.type?.value !== 'git' : d.follows === undefined)) return true;
+  return !!ref && isNixpkgs(ref);
 }
 
 export interface NixpkgsOptions {

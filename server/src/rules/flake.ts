@@ -5,9 +5,9 @@ import type { Finding, Fix, RuleCode } from './findings';
 import { LineIndex } from '../nix/lineIndex';
 import type { Node } from '../nix/parser';
 import type { FlakeGraphDto, InputEdgeDto, LockNodeDto, Range } from '../protocol';
-import { isNixpkgsAttrs, isNixpkgsUrl } from '../nix/nixpkgs';
 import { allDecls, findDecl, type InputDecl } from '../lock/flakeInputs';
-import { findDuplicates, MEANINGFUL_TIMESTAMP, refToUrl, revisionOf, upstreamIdentity, upstreamName, type Graph } from '../lock/graph';
+import { findDuplicates, MEANINGFUL_TIMESTAMP, revisionOf, type Graph } from '../lock/graph';
+import { fetchUrl, isNixpkgs, refFromAttrs, refToUrl, upstreamIdentity, upstreamName } from '../lock/flakeRef';
 import type { RefAttrs } from '../lock/lockfile';
 import { safeWebUrl, urlPath, validHost } from '../lock/urls';
 import { brokenFollows, deadOverride, duplicateLockNode, followsFix, MAX_FIX_DEPTH, indirectInput, LockContext, lockError, makeContext, missingFollows, staleLock, staleLockEntries, unusedInput } from '../lock/rules';
@@ -52,18 +52,13 @@ export function flakeFindings(ctx: LockContext, enabled: (code: RuleCode) => boo
   };
 }
 
-/** Is a locked or original reference nixpkgs itself (not nixpkgs-lib)? */
-export function isNixpkgsRef(attrs: RefAttrs | undefined): boolean {
-  return !!attrs && isNixpkgsAttrs(attrs);
-}
-
 /** Root inputs that flake.lock resolves to nixpkgs. */
 export function lockNixpkgsInputs(graph: Graph | undefined): string[] {
   if (!graph) return [];
   const out: string[] = [];
   for (const e of graph.edges.get(graph.lock.root) ?? []) {
     const node = e.to ? graph.lock.nodes.get(e.to) : undefined;
-    if (node && (isNixpkgsRef(node.original) || isNixpkgsRef(node.locked))) out.push(e.name);
+    if (node && ((node.original && isNixpkgs(node.original)) || (node.locked && isNixpkgs(node.locked)))) out.push(e.name);
   }
   return out;
 }
@@ -122,9 +117,8 @@ export function webUrl(attrs: RefAttrs | undefined, rev?: string): string | unde
     case 'git':
     case 'tarball':
     case 'file': {
-      const url = String(attrs.url ?? '').replace(/^git\+/, '');
-      const q = url.indexOf('?');
-      return /^https?:\/\//.test(url) ? safeWebUrl(q < 0 ? url : url.slice(0, q)) : undefined;
+      const url = fetchUrl(refFromAttrs(attrs)) ?? '';
+      return /^https?:\/\//.test(url) ? safeWebUrl(url) : undefined;
     }
     default:
       return undefined;
@@ -215,7 +209,7 @@ function summary(graph: Graph, duplicateUpstreams: number): string {
   const revs = new Set<string>();
   for (const key of graph.paths.keys()) {
     const n = lock.nodes.get(key);
-    if (n?.locked && key !== lock.root && (isNixpkgsRef(n.locked) || upstreamName(n.locked) === 'nixpkgs')) revs.add(revisionOf(n) ?? key);
+    if (n?.locked && key !== lock.root && (isNixpkgs(n.locked) || upstreamName(n.locked) === 'nixpkgs')) revs.add(revisionOf(n) ?? key);
   }
   let follows = 0;
   for (const [key, edges] of graph.edges) {

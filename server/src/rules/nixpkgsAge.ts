@@ -5,11 +5,10 @@
 // on the date do not run.
 import type { Finding, Fix } from './findings';
 import type { FlakeGraphDto } from '../protocol';
-import { isNixpkgsUrl } from '../nix/nixpkgs';
-import { isNixpkgsRef } from './flake';
 import { nixString, type InputDecl, type StrValue } from '../lock/flakeInputs';
 import { lastModifiedDate, MEANINGFUL_TIMESTAMP, revisionOf, shortRev } from '../lock/graph';
-import type { LockNode, RefAttrs } from '../lock/lockfile';
+import type { LockNode } from '../lock/lockfile';
+import { declaredRef, isLocal, isNixpkgs, refFromAttrs, repoOf, type FlakeRef } from '../lock/flakeRef';
 import type { LockContext } from '../lock/rules';
 import { branchVerdict } from '../lock/nixpkgsBranches';
 
@@ -27,102 +26,13 @@ export interface NixpkgsPolicy {
   extraInputs?: readonly string[];
 }
 
-/** Where a source comes from, read from a declared URL or attribute set, or from a lock entry. */
-export interface Source {
-  type: string;
-  owner?: string;
-  repo?: string;
-  host?: string;
-  dir?: string;
-  /** The explicit ref; `start`/`end` index the URL text when it came from one. */
-  ref?: { value: string; start?: number; end?: number };
-}
-
-const decode = (s: string) => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
-
-/** The parts of a flake reference URL these rules need, with the ref's position in the URL. */
-export function parseSource(url: string): Source | undefined {
-  const q = url.indexOf('?');
-  const base = q < 0 ? url : url.slice(0, q);
-  const src: Source = { type: '' };
-  // Query parameters, with the offset of each value (a `?ref=` can be rewritten in place).
-  if (q >= 0) {
-    let at = q + 1;
-    for (const part of url.slice(q + 1).split('&')) {
-      const eq = part.indexOf('=');
-      const k = decode(eq < 0 ? part : part.slice(0, eq));
-      const v = eq < 0 ? '' : part.slice(eq + 1);
-      if (k === 'ref') src.ref = { value: decode(v), start: at + eq + 1, end: at + part.length };
-      else if (k === 'host') src.host = decode(v);
-      else if (k === 'dir') src.dir = decode(v);
-      at += part.length + 1;
-    }
-  }
-  const forge = /^(github|gitlab|sourcehut):([^/]+)\/([^/]+)(?:\/(.+))?$/.exec(base);
-  if (forge) {
-    src.type = forge[1];
-    src.owner = decode(forge[2]);
-    src.repo = decode(forge[3]);
-    if (forge[4] !== undefined && !/^[0-9a-f]{40}$/.test(forge[4])) {
-      const start = forge[1].length + 1 + forge[2].length + 1 + forge[3].length + 1;
-      src.ref = { value: decode(forge[4]), start, end: start + forge[4].length };
-    }
-    return src;
-  }
-  const git = /^git\+(?:https?|ssh|git|file):\/\/(?:[^@/]*@)?([^/:]+)(?::\d+)?[/:]([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(base);
-  if (git) {
-    src.type = 'git';
-    src.host = git[1].toLowerCase();
-    src.owner = decode(git[2]);
-    src.repo = decode(git[3]);
-    return src;
-  }
-  if (/^git\+/.test(base)) return { ...src, type: 'git' };
-  const indirect = /^(?:flake:)?([a-zA-Z][a-zA-Z0-9_-]*)(?:\/(.+))?$/.exec(base);
-  if (indirect && !base.includes('://')) {
-    src.type = 'indirect';
-    src.repo = indirect[1];
-    const rest = indirect[2];
-    if (rest !== undefined && !/^[0-9a-f]{40}$/.test(rest)) {
-      const start = base.length - rest.length;
-      src.ref = { value: decode(rest), start, end: base.length };
-    }
-    return src;
-  }
-  return { type: 'other' };
-}
-
-/** Source of a lock entry (`original` for the ref, as flake-checker reads it). */
-function lockSource(attrs: RefAttrs | undefined): Source | undefined {
-  if (!attrs) return undefined;
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  if (attrs.type === 'git' && typeof attrs.url === 'string') {
-    const s = parseSource(`git+${attrs.url.replace(/^git\+/, '')}`) ?? { type: 'git' };
-    return { ...s, ref: str(attrs.ref) !== undefined ? { value: str(attrs.ref)! } : undefined, dir: str(attrs.dir) };
-  }
-  return {
-    type: attrs.type,
-    owner: str(attrs.owner),
-    repo: attrs.type === 'indirect' ? str(attrs.id) : str(attrs.repo),
-    host: str(attrs.host),
-    dir: str(attrs.dir),
-    ref: str(attrs.ref) !== undefined ? { value: str(attrs.ref)! } : undefined,
-  };
-}
-
 /** A nixpkgs repository whose owner is not NixOS: `someone/nixpkgs` on a forge or over git. */
-function forkOf(s: Source | undefined): string | undefined {
-  if (!s || s.dir || !s.owner || s.repo?.toLowerCase() !== 'nixpkgs') return undefined;
-  if (!['github', 'gitlab', 'sourcehut', 'git'].includes(s.type)) return undefined;
-  const host = (s.host ?? (s.type === 'github' ? 'github.com' : s.type === 'gitlab' ? 'gitlab.com' : s.type === 'sourcehut' ? 'git.sr.ht' : '')).toLowerCase();
-  if (s.owner.toLowerCase() === 'nixos' && host === 'github.com') return undefined;
-  return host === 'github.com' ? `${s.owner}/${s.repo}` : `${host}/${s.owner}/${s.repo}`;
+function forkOf(s: FlakeRef | undefined): string | undefined {
+  if (!s || s.dir || s.type === 'hg') return undefined;
+  const r = repoOf(s);
+  if (!r || r.repo.toLowerCase() !== 'nixpkgs') return undefined;
+  if (r.owner.toLowerCase() === 'nixos' && r.host === 'github.com') return undefined;
+  return r.host === 'github.com' ? `${r.owner}/${r.repo}` : `${r.host}/${r.owner}/${r.repo}`;
 }
 
 /** A root nixpkgs input: its declaration in flake.nix (if read) and its lock node (if locked). */
@@ -130,7 +40,8 @@ export interface RootNixpkgs {
   name: string;
   decl?: InputDecl;
   node?: LockNode;
-  source?: Source;
+  /** What it refers to: as flake.nix declares it, else as flake.lock's `original` says. */
+  source?: FlakeRef;
   /** Where the ref is in flake.nix, when it can be rewritten: offsets and how to write it. */
   refEdit?: { start: number; end: number; quote: boolean };
   /** `owner/nixpkgs` of a fork. */
@@ -139,28 +50,17 @@ export interface RootNixpkgs {
   formal?: { start: number; end: number };
 }
 
-/** The declared source of an input: from its URL, or its attribute form (`type`, `owner`, …). */
-function declaredSource(d: InputDecl, text: string | undefined): { source?: Source; refEdit?: RootNixpkgs['refEdit'] } {
-  const a = d.attrs;
-  if (d.url) {
-    const type = a.type?.value;
-    const url = type === 'git' && !/^git\+/.test(d.url.value) ? `git+${d.url.value}` : d.url.value;
-    const source = parseSource(url);
-    if (!source) return {};
-    if (a.ref) source.ref = { value: a.ref.value };
-    const shift = url.length - d.url.value.length;
-    let refEdit: RootNixpkgs['refEdit'];
-    if (a.ref) refEdit = literal(a.ref, text);
-    else if (source.ref?.start !== undefined && text !== undefined && text[d.url.start] === '"' && text.slice(d.url.start + 1, d.url.end - 1) === d.url.value) {
-      // A plain "..." literal without escapes: URL offsets map to the file one to one.
-      refEdit = { start: d.url.start + 1 + source.ref.start - shift, end: d.url.start + 1 + source.ref.end! - shift, quote: false };
-    }
-    return { source, refEdit };
+/** The declared source of an input, and where its ref can be rewritten in flake.nix. */
+function declaredSource(d: InputDecl, text: string | undefined): { source?: FlakeRef; refEdit?: RootNixpkgs['refEdit'] } {
+  const source = declaredRef(d);
+  if (!source) return {};
+  let refEdit: RootNixpkgs['refEdit'];
+  if (d.attrs.ref) refEdit = literal(d.attrs.ref, text);
+  else if (d.url && source.refSpan && text !== undefined && text[d.url.start] === '"' && text.slice(d.url.start + 1, d.url.end - 1) === d.url.value) {
+    // A plain "..." literal without escapes: URL offsets map to the file one to one.
+    refEdit = { start: d.url.start + 1 + source.refSpan.start, end: d.url.start + 1 + source.refSpan.end, quote: false };
   }
-  if (!a.type) return {};
-  const source: Source = { type: a.type.value, owner: a.owner?.value, repo: a.type.value === 'indirect' ? a.id?.value : a.repo?.value, host: a.host?.value, dir: a.dir?.value };
-  if (a.ref) source.ref = { value: a.ref.value };
-  return { source, refEdit: a.ref ? literal(a.ref, text) : undefined };
+  return { source, refEdit };
 }
 
 /** A `ref = "…"` string literal is rewritten whole. */
@@ -169,9 +69,7 @@ function literal(v: StrValue, text: string | undefined): RootNixpkgs['refEdit'] 
 }
 
 function nodeIsNixpkgs(node: LockNode | undefined): boolean {
-  // flake.lock stores git URLs without the `git+` that isNixpkgsUrl expects.
-  const git = (a: RefAttrs | undefined) => a?.type === 'git' && typeof a.url === 'string' && !a.dir && isNixpkgsUrl(`git+${a.url.replace(/^git\+/, '')}`);
-  return !!node && (isNixpkgsRef(node.original) || isNixpkgsRef(node.locked) || git(node.original) || git(node.locked));
+  return !!node && ((!!node.original && isNixpkgs(node.original)) || (!!node.locked && isNixpkgs(node.locked)));
 }
 
 /**
@@ -196,11 +94,12 @@ export function rootNixpkgsInputs(ctx: LockContext, extraInputs: readonly string
       if (d.follows || d.flake?.value === false) continue;
       const node = nodeOf(d.name);
       const { source, refEdit } = declaredSource(d, ctx.flakeText);
-      const declared = source && source.type !== 'other';
-      const fork = declared ? forkOf(source) : forkOf(lockSource(node?.original));
-      const upstream = d.url ? isNixpkgsUrl(declaredUrl(d)) : declared ? isNixpkgsRef(sourceAttrs(source!)) : nodeIsNixpkgs(node);
+      const declared = source && source.type !== 'unknown';
+      const original = node?.original && refFromAttrs(node.original);
+      const fork = declared ? forkOf(source) : forkOf(original);
+      const upstream = declared ? isNixpkgs(source) : nodeIsNixpkgs(node);
       if (!upstream && !fork && !extraInputs.includes(d.name)) continue;
-      out.push({ name: d.name, decl: d, node, source: declared ? source : lockSource(node?.original), refEdit, fork });
+      out.push({ name: d.name, decl: d, node, source: declared ? source : original, refEdit, fork });
     }
     // `outputs = { self, nixpkgs }: …` without `inputs.nixpkgs`: Nix fetches it from the registry.
     for (const f of ctx.flake.outputs?.formals ?? []) {
@@ -222,22 +121,11 @@ export function rootNixpkgsInputs(ctx: LockContext, extraInputs: readonly string
     if (!e || e.follows || !e.to) return undefined;
     const node = graph!.lock.nodes.get(e.to)!;
     if (!node.flake) return undefined;
-    const source = lockSource(node.original);
-    const fork = forkOf(source) ?? forkOf(lockSource(node.locked));
+    const source = node.original && refFromAttrs(node.original);
+    const fork = forkOf(source) ?? forkOf(node.locked && refFromAttrs(node.locked));
     if (!nodeIsNixpkgs(node) && !fork && !extraInputs.includes(e.name)) return undefined;
     return { name: e.name, node, source, fork };
   }
-}
-
-function declaredUrl(d: InputDecl): string {
-  return d.attrs.type?.value === 'git' && !/^git\+/.test(d.url!.value) ? `git+${d.url!.value}` : d.url!.value;
-}
-
-function sourceAttrs(s: Source): RefAttrs {
-  const attrs: RefAttrs = { type: s.type };
-  for (const k of ['owner', 'repo', 'host', 'dir'] as const) if (s[k] !== undefined) attrs[k] = s[k]!;
-  if (s.type === 'indirect' && s.repo) attrs.id = s.repo;
-  return attrs;
 }
 
 /** Where a finding about an input goes: its URL in flake.nix, else its name; the lock node's key in flake.lock. */
@@ -259,7 +147,7 @@ export function lockedAgeDays(node: LockNode | undefined, now: number): number |
 function isLocalCheckout(node: LockNode | undefined): boolean {
   // The source as written: a registry `nixpkgs` may be locked to a store path, and is not local.
   const l = node?.original ?? node?.locked;
-  return l?.type === 'path' || (l?.type === 'git' && typeof l.url === 'string' && l.url.replace(/^git\+/, '').startsWith('file:'));
+  return !!l && isLocal(l);
 }
 
 /** Older than the limit, as flake-checker counts: more than maxAgeDays whole days. */
@@ -299,7 +187,7 @@ export function unsupportedNixpkgsBranch(ctx: LockContext, policy: NixpkgsPolicy
   const out: Finding[] = [];
   for (const i of rootNixpkgsInputs(ctx, policy.extraInputs)) {
     // A fork's branches are its own: non-upstream-nixpkgs reports the fork itself.
-    const ref = i.source?.ref?.value;
+    const ref = i.source?.ref;
     if (i.fork || ref === undefined || !checked(i.name, policy)) continue;
     const v = branchVerdict(ref, policy.now, policy.supportedBranches);
     if (v.supported) continue;
