@@ -28,10 +28,8 @@ import {
   TextDocumentSyncKind,
   TextEdit,
   createConnection,
-  CancellationToken,
   StreamMessageReader,
   StreamMessageWriter,
-  LSPErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyseFlake, analyseLock, finish, nixpkgsPolicy, ruleOn, tooLarge } from '../rules/analyse';
@@ -50,7 +48,8 @@ import { docsUrl, FIX_ALL_KIND, InputGraphChangedNotification, InputGraphRequest
 import { refactorsAt } from '../rules/refactors';
 import { findFlakes, isLockUri, MAX_LOCK_BYTES, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
 import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
-import { LOCK_CHANGE_DEBOUNCE_MS, SLOW_REQUEST_MS } from './limits';
+import { LOCK_CHANGE_DEBOUNCE_MS } from './limits';
+import { RequestGuard, unhandledRequest } from './requestGuard';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -95,13 +94,16 @@ export class FlakeLensServer {
   private readonly lockTimers = new Map<string, NodeJS.Timeout>();
   /** Document links of open flake.locks, per version (the client asks again after each change). */
   private readonly lockLinkCache = new Map<string, { version: number; links: DocumentLink[] }>();
+  private readonly guard: RequestGuard;
 
   private constructor(
     private readonly connection: Connection,
     private readonly store: DocumentStore,
     /** flakeLens.maxFileSize per document (settings are per resource); the default until read. */
     private readonly sizeLimits: Map<string, number>,
-  ) {}
+  ) {
+    this.guard = new RequestGuard(connection.console);
+  }
 
   static async initialize(connection: Connection, params: InitializeParams): Promise<FlakeLensServer> {
     const language = await loadNix();
@@ -137,8 +139,8 @@ export class FlakeLensServer {
         void connection.client.register(DidChangeConfigurationNotification.type, undefined);
       }
       if (this.hasWorkspaceFolderCapability) {
-        connection.workspace.onDidChangeWorkspaceFolders((e) =>
-          this.guard('didChangeWorkspaceFolders', () => {
+        connection.workspace.onDidChangeWorkspaceFolders(
+          this.guard.notification('didChangeWorkspaceFolders', (e) => {
             const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
             const added = e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
             this.workspaceFolders = [...this.workspaceFolders.filter((f) => !removed.has(f)), ...added];
@@ -148,8 +150,8 @@ export class FlakeLensServer {
         );
       }
     });
-    connection.onDidOpenTextDocument((p) =>
-      this.guard('didOpen', () => {
+    connection.onDidOpenTextDocument(
+      this.guard.notification('didOpen', (p) => {
         if (!validDidOpen(p)) throw new InvalidParams('didOpen: malformed params, ignored');
         this.pendingEdits.delete(p.textDocument.uri);
         if (isLockUri(p.textDocument.uri)) {
@@ -162,8 +164,8 @@ export class FlakeLensServer {
         this.schedule(p.textDocument.uri, 0);
       }),
     );
-    connection.onDidChangeTextDocument((p) =>
-      this.guard('didChange', () => {
+    connection.onDidChangeTextDocument(
+      this.guard.notification('didChange', (p) => {
         if (!validDidChange(p)) throw new InvalidParams('didChange: malformed params, ignored');
         const uri = p.textDocument.uri;
         const lockDoc = this.lockDocs.get(uri);
@@ -184,8 +186,8 @@ export class FlakeLensServer {
         this.schedule(uri);
       }),
     );
-    connection.onDidCloseTextDocument((p) =>
-      this.guard('didClose', () => {
+    connection.onDidCloseTextDocument(
+      this.guard.notification('didClose', (p) => {
         this.lockLinkCache.delete(p.textDocument.uri);
         if (this.lockDocs.delete(p.textDocument.uri)) {
           // The disk version may differ from the buffer that was closed.
@@ -203,8 +205,8 @@ export class FlakeLensServer {
         void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
       }),
     );
-    connection.onDidChangeConfiguration((p) =>
-      this.guard('didChangeConfiguration', () => {
+    connection.onDidChangeConfiguration(
+      this.guard.notification('didChangeConfiguration', (p) => {
         this.settingsCache.clear();
         // Findings cached per version were computed with the old settings.
         for (const uri of this.store.uris()) this.docState(uri)!.findings = undefined;
@@ -213,8 +215,8 @@ export class FlakeLensServer {
         if (this.hasInlayHintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
       }),
     );
-    connection.onDidChangeWatchedFiles((p) =>
-      this.guard('didChangeWatchedFiles', () => {
+    connection.onDidChangeWatchedFiles(
+      this.guard.notification('didChangeWatchedFiles', (p) => {
         for (const change of p.changes) {
           if (isLockUri(change.uri)) {
             if (!this.lockDocs.has(change.uri)) this.lockChanged(change.uri, change.type === FileChangeType.Deleted);
@@ -225,47 +227,18 @@ export class FlakeLensServer {
         }
       }),
     );
-    connection.onRequest(InputGraphRequest, (p, token) => this.request('inputGraph', token, () => this.onInputGraph(checkInputGraphParams(p))));
-    connection.onCodeAction((p, token) => this.request('codeAction', token, () => (checkCodeActionParams(p), this.onCodeAction(p))));
-    connection.onHover((p, token) => this.request('hover', token, () => (checkPositionParams(p), this.onHover(p))));
-    connection.onDefinition((p, token) => this.request('definition', token, () => (checkPositionParams(p), this.onDefinition(p))));
-    connection.onDocumentLinks((p, token) => this.request('documentLinks', token, () => this.onDocumentLinks(checkTextDocument(p))));
-    connection.languages.inlayHint.on((p, token) => this.request('inlayHint', token, () => (checkTextDocument(p), this.onInlayHint(p))));
+    const guard = this.guard;
+    connection.onRequest(InputGraphRequest, guard.request('inputGraph', (p) => this.onInputGraph(checkInputGraphParams(p))));
+    connection.onCodeAction(guard.request('codeAction', (p) => this.onCodeAction(checkCodeActionParams(p))));
+    connection.onHover(guard.request('hover', (p) => this.onHover(checkPositionParams(p))));
+    connection.onDefinition(guard.request('definition', (p) => this.onDefinition(checkPositionParams(p))));
+    connection.onDocumentLinks(guard.request('documentLinks', (p) => this.onDocumentLinks(checkTextDocument(p))));
+    connection.languages.inlayHint.on(guard.request('inlayHint', (p) => (checkTextDocument(p), this.onInlayHint(p))));
     connection.onShutdown(() => {
       for (const t of this.timers.values()) clearTimeout(t);
       for (const t of this.lockTimers.values()) clearTimeout(t);
       this.store.dispose();
     });
-  }
-
-  /** Runs a notification handler; a throw is logged, never fatal. */
-  private guard(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.connection.console.error(`${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    }
-  }
-
-  /**
-   * Runs a request handler; a throw is logged and answered with an error response. Malformed
-   * params are answered with InvalidParams. A request the client cancelled while it waited behind
-   * a slow one is answered at once, without running; one that overran the time budget is logged.
-   */
-  private async request<T>(what: string, token: CancellationToken | undefined, fn: () => T | Promise<T>): Promise<T | ResponseError<void>> {
-    if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, `Flake Lens: ${what} cancelled`);
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof InvalidParams) return new ResponseError(ErrorCodes.InvalidParams, `Flake Lens: ${what}: ${e.message}`);
-      const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
-      this.connection.console.error(`${what} failed: ${msg}`);
-      return new ResponseError(ErrorCodes.InternalError, `Flake Lens: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      const ms = performance.now() - t0;
-      if (ms > SLOW_REQUEST_MS) this.connection.console.warn(`${what} took ${ms.toFixed(0)} ms, over the ${SLOW_REQUEST_MS} ms budget`);
-    }
   }
 
   /** The open document with every pending edit applied (its tree is parsed on first use). */
@@ -694,12 +667,7 @@ export function main(): void {
     server.register(connection);
     return { capabilities: server.capabilities(), serverInfo: { name: 'flake-lens', version: VERSION } };
   });
-  // Requests with no handler: before initialize, every one (its handlers are registered then).
-  connection.onRequest((method: string) =>
-    server
-      ? new ResponseError(ErrorCodes.MethodNotFound, `Flake Lens: unhandled method ${method}`)
-      : new ResponseError(ErrorCodes.ServerNotInitialized, `Flake Lens: ${method} before initialize`),
-  );
+  connection.onRequest((method: string) => unhandledRequest(method, !!server));
   process.on('uncaughtException', (e) => connection.console.error(`uncaught: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => connection.console.error(`unhandled rejection: ${String(e)}`));
   connection.listen();
