@@ -35,7 +35,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyseFlake, analyseLock, finish, nixpkgsPolicy, ruleOn, tooLarge } from '../rules/analyse';
 import { markOutdated } from '../rules/nixpkgsAge';
 import { inputInlayHints } from './inlayHints';
-import { DEFAULT_SETTINGS, Settings, resolveSettings } from '../config';
+import { DEFAULT_SETTINGS, Settings } from '../config';
 import { DocumentContext } from '../rules/context';
 import { DocumentState, DocumentStore } from './documents';
 import type { Finding, Fix, Severity } from '../rules/findings';
@@ -49,6 +49,7 @@ import { refactorsAt } from '../rules/refactors';
 import { findFlakes, isLockUri, MAX_LOCK_BYTES, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
 import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
 import { LOCK_CHANGE_DEBOUNCE_MS } from './limits';
+import { ResourceSettings } from './resourceSettings';
 import { RequestGuard, unhandledRequest } from './requestGuard';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -65,12 +66,9 @@ interface DiagnosticData {
 }
 
 export class FlakeLensServer {
-  private readonly settingsCache = new Map<string, Promise<Settings>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Findings of the last analysis per document, by diagnostic id. */
   private readonly published = new Map<string, Map<string, Finding>>();
-  private globalSettings: Settings = DEFAULT_SETTINGS;
-  private hasConfigurationCapability = false;
   private hasWorkspaceFolderCapability = false;
   private hasInlayHintRefresh = false;
   /** Open flake.lock documents (JSON, not parsed as Nix). */
@@ -99,18 +97,16 @@ export class FlakeLensServer {
   private constructor(
     private readonly connection: Connection,
     private readonly store: DocumentStore,
-    /** flakeLens.maxFileSize per document (settings are per resource); the default until read. */
-    private readonly sizeLimits: Map<string, number>,
+    private readonly settings: ResourceSettings,
   ) {
     this.guard = new RequestGuard(connection.console);
   }
 
   static async initialize(connection: Connection, params: InitializeParams): Promise<FlakeLensServer> {
     const language = await loadNix();
-    const limits = new Map<string, number>();
-    const store = new DocumentStore(language, (uri) => limits.get(uri) ?? DEFAULT_SETTINGS.maxFileSize);
-    const server = new FlakeLensServer(connection, store, limits);
-    server.hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
+    const settings = new ResourceSettings(connection, !!params.capabilities.workspace?.configuration);
+    const store = new DocumentStore(language, (uri) => settings.sizeLimit(uri));
+    const server = new FlakeLensServer(connection, store, settings);
     server.hasWorkspaceFolderCapability = !!params.capabilities.workspace?.workspaceFolders;
     server.hasInlayHintRefresh = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
@@ -135,7 +131,7 @@ export class FlakeLensServer {
 
   register(connection: Connection): void {
     connection.onInitialized(() => {
-      if (this.hasConfigurationCapability) {
+      if (this.settings.canAsk) {
         void connection.client.register(DidChangeConfigurationNotification.type, undefined);
       }
       if (this.hasWorkspaceFolderCapability) {
@@ -200,17 +196,15 @@ export class FlakeLensServer {
         this.store.close(p.textDocument.uri);
         this.published.delete(p.textDocument.uri);
         this.lockNixpkgs.delete(p.textDocument.uri);
-        this.settingsCache.delete(p.textDocument.uri);
-        this.sizeLimits.delete(p.textDocument.uri);
+        this.settings.forget(p.textDocument.uri);
         void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
       }),
     );
     connection.onDidChangeConfiguration(
       this.guard.notification('didChangeConfiguration', (p) => {
-        this.settingsCache.clear();
+        this.settings.changed(p.settings);
         // Findings cached per version were computed with the old settings.
         for (const uri of this.store.uris()) this.docState(uri)!.findings = undefined;
-        if (!this.hasConfigurationCapability) this.globalSettings = resolveSettings((p.settings as { flakeLens?: unknown })?.flakeLens);
         for (const uri of this.store.uris()) this.schedule(uri, 0);
         if (this.hasInlayHintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
       }),
@@ -251,18 +245,6 @@ export class FlakeLensServer {
     return this.store.get(uri);
   }
 
-  private settingsFor(uri: string): Promise<Settings> {
-    if (!this.hasConfigurationCapability) return Promise.resolve(this.globalSettings);
-    let s = this.settingsCache.get(uri);
-    if (!s) {
-      s = this.connection.workspace
-        .getConfiguration({ scopeUri: uri, section: 'flakeLens' })
-        .then(resolveSettings, () => DEFAULT_SETTINGS);
-      this.settingsCache.set(uri, s);
-    }
-    return s;
-  }
-
   private schedule(uri: string, delay?: number): void {
     clearTimeout(this.timers.get(uri));
     const run = () => {
@@ -273,7 +255,7 @@ export class FlakeLensServer {
       this.timers.set(uri, setTimeout(run, 0));
       return;
     }
-    void this.settingsFor(uri).then((s) => {
+    void this.settings.get(uri).then((s) => {
       clearTimeout(this.timers.get(uri));
       this.timers.set(uri, setTimeout(run, s.debounceMs));
     });
@@ -281,11 +263,10 @@ export class FlakeLensServer {
 
   /** Analyses a document (if still open) and publishes its diagnostics, and those of its flake.lock. */
   async validate(uri: string): Promise<void> {
-    const settings = await this.settingsFor(uri);
+    const settings = await this.settings.get(uri);
     const state = this.docState(uri);
     if (!state) return;
-    if (settings.maxFileSize !== (this.sizeLimits.get(uri) ?? DEFAULT_SETTINGS.maxFileSize)) {
-      this.sizeLimits.set(uri, settings.maxFileSize);
+    if (this.settings.updateSizeLimit(uri, settings.maxFileSize)) {
       if ((state.skipped === 'too-large') !== (state.doc.getText().length > settings.maxFileSize)) this.store.reparse(uri);
     }
     const { findings, lockFindings, lockUri } = settings.enable ? this.analysisOf(state, settings) : { findings: [], lockFindings: [], lockUri: undefined };
@@ -377,7 +358,7 @@ export class FlakeLensServer {
   }
 
   private async validateClosedFlake(flakeUri: string, lockUri: string, deleted: boolean): Promise<void> {
-    const settings = await this.settingsFor(lockUri);
+    const settings = await this.settings.get(lockUri);
     const flake = readDisk(flakeUri, settings.maxFileSize);
     const lock = deleted ? undefined : this.lockText(lockUri);
     if (!settings.enable || !lock) {
@@ -434,7 +415,7 @@ export class FlakeLensServer {
         const ctx = flakeContext({ flakeText, flakeRoot: tree?.rootNode, lockText: lock?.text });
         const name = path.basename(path.dirname(uriToPath(flakeUri) ?? flakeUri));
         const dto = graphDto(ctx, flakeUri, lock ? lockUri : undefined, name);
-        const settings = await this.settingsFor(flakeUri);
+        const settings = await this.settings.get(flakeUri);
         if (ruleOn(settings, 'outdated-nixpkgs')) markOutdated(dto, ctx, nixpkgsPolicy(settings, Date.now()));
         if (lock?.error) dto.problem = lock.error;
         flakes.push(dto);
@@ -485,7 +466,7 @@ export class FlakeLensServer {
     const current = async (d: Diagnostic): Promise<Finding | undefined> => {
       const data = d.data as DiagnosticData | undefined;
       if (data && data.version === doc.version) return byId?.get(data.id);
-      fresh ??= state.parsed ? this.findingsOf(state, await this.settingsFor(uri)) : [];
+      fresh ??= state.parsed ? this.findingsOf(state, await this.settings.get(uri)) : [];
       const start = doc.offsetAt(d.range.start);
       const end = doc.offsetAt(d.range.end);
       return fresh.find((f) => f.code === d.code && f.start === start && f.end === end);
@@ -523,7 +504,7 @@ export class FlakeLensServer {
     }
 
     if (wants(FIX_ALL_KIND) && (only?.length ?? 0) > 0) {
-      const settings = await this.settingsFor(uri);
+      const settings = await this.settings.get(uri);
       const findings = settings.enable ? this.findingsOf(state, settings) : [];
       const edits = fixAllEdits(findings);
       if (edits.length > 0) {
@@ -536,7 +517,7 @@ export class FlakeLensServer {
     }
 
     if (wants(CodeActionKind.RefactorRewrite) && state.parsed) {
-      const settings = await this.settingsFor(uri);
+      const settings = await this.settings.get(uri);
       const ctx = this.contextFor(state, settings);
       for (const fix of refactorsAt(ctx, doc.offsetAt(p.range.start), doc.offsetAt(p.range.end))) {
         actions.push(this.action(doc, fix, [], CodeActionKind.RefactorRewrite));
@@ -570,7 +551,7 @@ export class FlakeLensServer {
   private async onHover(p: HoverParams): Promise<Hover | null> {
     const state = this.docState(p.textDocument.uri);
     if (!state?.parsed) return null;
-    const settings = await this.settingsFor(p.textDocument.uri);
+    const settings = await this.settings.get(p.textDocument.uri);
     const doc = state.doc;
     const ctx = this.contextFor(state, settings);
     const offset = doc.offsetAt(p.position);
@@ -614,7 +595,7 @@ export class FlakeLensServer {
   private async onInlayHint(p: InlayHintParams): Promise<InlayHint[]> {
     const state = this.store.get(p.textDocument.uri);
     if (!state?.parsed || !isFlakeUri(state.doc.uri)) return [];
-    const settings = await this.settingsFor(state.doc.uri);
+    const settings = await this.settings.get(state.doc.uri);
     if (!settings.enable || !settings.inlayHints.enable) return [];
     const doc = state.doc;
     const from = doc.offsetAt(p.range.start);
