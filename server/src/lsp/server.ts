@@ -24,7 +24,6 @@ import {
   ProposedFeatures,
   ResponseError,
   ServerCapabilities,
-  TextDocumentContentChangeEvent,
   TextDocumentSyncKind,
   TextEdit,
   createConnection,
@@ -82,12 +81,6 @@ export class FlakeLensServer {
   private readonly lockNixpkgs = new Map<string, string[]>();
   private graphTimer: NodeJS.Timeout | undefined;
   private readonly graphChanged = new Set<string>();
-  /**
-   * didChange edits not yet given to the store, per URI. The text and tree are brought up to date
-   * when something reads the document (a request, or the debounced analysis): a burst of
-   * keystrokes costs one parse, not one per keystroke.
-   */
-  private readonly pendingEdits = new Map<string, { version: number; changes: TextDocumentContentChangeEvent[] }>();
   /** Debounced re-analysis of a closed flake.nix after its flake.lock changed, per lock URI. */
   private readonly lockTimers = new Map<string, NodeJS.Timeout>();
   /** Document links of open flake.locks, per version (the client asks again after each change). */
@@ -149,7 +142,6 @@ export class FlakeLensServer {
     connection.onDidOpenTextDocument(
       this.guard.notification('didOpen', (p) => {
         if (!validDidOpen(p)) throw new InvalidParams('didOpen: malformed params, ignored');
-        this.pendingEdits.delete(p.textDocument.uri);
         if (isLockUri(p.textDocument.uri)) {
           const d = p.textDocument;
           this.lockDocs.set(d.uri, TextDocument.create(d.uri, d.languageId, d.version, d.text));
@@ -170,16 +162,7 @@ export class FlakeLensServer {
           this.lockChanged(uri, false, LOCK_CHANGE_DEBOUNCE_MS);
           return;
         }
-        if (!this.store.get(uri)) return;
-        const pending = this.pendingEdits.get(uri) ?? { version: p.textDocument.version, changes: [] };
-        // A full-text change replaces everything before it.
-        let full = p.contentChanges.length - 1;
-        while (full >= 0 && TextDocumentContentChangeEvent.isIncremental(p.contentChanges[full])) full--;
-        if (full >= 0) pending.changes = [];
-        pending.changes.push(...p.contentChanges.slice(Math.max(full, 0)));
-        pending.version = p.textDocument.version;
-        this.pendingEdits.set(uri, pending);
-        this.schedule(uri);
+        if (this.store.queueChange(uri, p.textDocument.version, p.contentChanges)) this.schedule(uri);
       }),
     );
     connection.onDidCloseTextDocument(
@@ -192,7 +175,6 @@ export class FlakeLensServer {
         }
         clearTimeout(this.timers.get(p.textDocument.uri));
         this.timers.delete(p.textDocument.uri);
-        this.pendingEdits.delete(p.textDocument.uri);
         this.store.close(p.textDocument.uri);
         this.published.delete(p.textDocument.uri);
         this.lockNixpkgs.delete(p.textDocument.uri);
@@ -204,7 +186,7 @@ export class FlakeLensServer {
       this.guard.notification('didChangeConfiguration', (p) => {
         this.settings.changed(p.settings);
         // Findings cached per version were computed with the old settings.
-        for (const uri of this.store.uris()) this.docState(uri)!.findings = undefined;
+        for (const uri of this.store.uris()) this.store.current(uri)!.findings = undefined;
         for (const uri of this.store.uris()) this.schedule(uri, 0);
         if (this.hasInlayHintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
       }),
@@ -235,16 +217,6 @@ export class FlakeLensServer {
     });
   }
 
-  /** The open document with every pending edit applied (its tree is parsed on first use). */
-  private docState(uri: string): DocumentState | undefined {
-    const pending = this.pendingEdits.get(uri);
-    if (pending) {
-      this.pendingEdits.delete(uri);
-      this.store.change(uri, pending.version, pending.changes);
-    }
-    return this.store.get(uri);
-  }
-
   private schedule(uri: string, delay?: number): void {
     clearTimeout(this.timers.get(uri));
     const run = () => {
@@ -264,7 +236,7 @@ export class FlakeLensServer {
   /** Analyses a document (if still open) and publishes its diagnostics, and those of its flake.lock. */
   async validate(uri: string): Promise<void> {
     const settings = await this.settings.get(uri);
-    const state = this.docState(uri);
+    const state = this.store.current(uri);
     if (!state) return;
     if (this.settings.updateSizeLimit(uri, settings.maxFileSize)) {
       if ((state.skipped === 'too-large') !== (state.doc.getText().length > settings.maxFileSize)) this.store.reparse(uri);
@@ -393,7 +365,7 @@ export class FlakeLensServer {
   }
 
   private async onInputGraph(uris?: string[]): Promise<InputGraphResult> {
-    for (const u of this.pendingEdits.keys()) this.docState(u);
+    this.store.applyQueued();
     const flakeUris = new Set<string>();
     if (uris?.length) {
       for (const u of uris) flakeUris.add(isLockUri(u) ? siblingUri(u, 'flake.nix') : u);
@@ -452,7 +424,7 @@ export class FlakeLensServer {
 
   private async onCodeAction(p: CodeActionParams): Promise<CodeAction[]> {
     const uri = p.textDocument.uri;
-    const state = this.docState(uri);
+    const state = this.store.current(uri);
     if (!state) return [];
     const doc = state.doc;
     const only = p.context.only;
@@ -549,7 +521,7 @@ export class FlakeLensServer {
   }
 
   private async onHover(p: HoverParams): Promise<Hover | null> {
-    const state = this.docState(p.textDocument.uri);
+    const state = this.store.current(p.textDocument.uri);
     if (!state?.parsed) return null;
     const settings = await this.settings.get(p.textDocument.uri);
     const doc = state.doc;
@@ -571,7 +543,7 @@ export class FlakeLensServer {
   }
 
   private onDefinition(p: DefinitionParams): Location | null {
-    const state = this.docState(p.textDocument.uri);
+    const state = this.store.current(p.textDocument.uri);
     if (!state?.parsed || !isFlakeUri(state.doc.uri)) return null;
     const nav = this.navFor(state);
     const target = inputDefinition(nav, state.doc.offsetAt(p.position));
@@ -586,7 +558,7 @@ export class FlakeLensServer {
 
   /** An open document, or the file's text from disk, for positions in related locations. */
   private otherDocument(uri: string): TextDocument {
-    const open = this.docState(uri)?.doc ?? this.lockDocs.get(uri);
+    const open = this.store.current(uri)?.doc ?? this.lockDocs.get(uri);
     if (open) return open;
     const disk = readDisk(uri);
     return TextDocument.create(uri, 'plaintext', 0, disk && 'text' in disk ? disk.text : '');
@@ -620,7 +592,7 @@ export class FlakeLensServer {
       this.lockLinkCache.set(uri, { version: lockDoc.version, links });
       return links;
     }
-    const state = this.docState(uri);
+    const state = this.store.current(uri);
     if (!state?.parsed || !isFlakeUri(uri)) return [];
     return flakeLinks(this.navFor(state)).map((l) => ({
       range: { start: state.doc.positionAt(l.start), end: state.doc.positionAt(l.end) },
