@@ -41,14 +41,15 @@ import type { Finding, Fix, Severity } from '../rules/findings';
 import { fixAllEdits, ignoreEdit } from '../rules/fixes';
 import { combineFollowsFixes, flakeContext, graphDto, lockNixpkgsInputs } from '../rules/flake';
 import { hoverAt } from './hover';
-import { flakeLinks, inputDefinition, inputHover, lockLinks, NavContext } from '../lock/navigation';
+import { flakeLinks, inputDefinition, inputHover, NavContext } from '../lock/navigation';
 import { loadNix, ParsedNix } from '../nix/parser';
 import { docsUrl, FIX_ALL_KIND, InputGraphChangedNotification, InputGraphRequest, InputGraphResult, UPDATE_LOCK_COMMAND } from '../protocol';
 import { refactorsAt } from '../rules/refactors';
-import { findFlakes, isLockUri, MAX_LOCK_BYTES, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
+import { findFlakes, isLockUri, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
 import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
 import { LOCK_CHANGE_DEBOUNCE_MS } from './limits';
 import { ResourceSettings } from './resourceSettings';
+import { LockDocuments } from './lockDocuments';
 import { RequestGuard, unhandledRequest } from './requestGuard';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -70,8 +71,7 @@ export class FlakeLensServer {
   private readonly published = new Map<string, Map<string, Finding>>();
   private hasWorkspaceFolderCapability = false;
   private hasInlayHintRefresh = false;
-  /** Open flake.lock documents (JSON, not parsed as Nix). */
-  private readonly lockDocs = new Map<string, TextDocument>();
+  private readonly locks = new LockDocuments();
   /** flake.lock URIs we published diagnostics for, so they can be cleared. */
   private readonly lockPublished = new Set<string>();
   private workspaceFolders: string[] = [];
@@ -83,8 +83,6 @@ export class FlakeLensServer {
   private readonly graphChanged = new Set<string>();
   /** Debounced re-analysis of a closed flake.nix after its flake.lock changed, per lock URI. */
   private readonly lockTimers = new Map<string, NodeJS.Timeout>();
-  /** Document links of open flake.locks, per version (the client asks again after each change). */
-  private readonly lockLinkCache = new Map<string, { version: number; links: DocumentLink[] }>();
   private readonly guard: RequestGuard;
 
   private constructor(
@@ -143,9 +141,8 @@ export class FlakeLensServer {
       this.guard.notification('didOpen', (p) => {
         if (!validDidOpen(p)) throw new InvalidParams('didOpen: malformed params, ignored');
         if (isLockUri(p.textDocument.uri)) {
-          const d = p.textDocument;
-          this.lockDocs.set(d.uri, TextDocument.create(d.uri, d.languageId, d.version, d.text));
-          this.lockChanged(d.uri);
+          this.locks.open(p.textDocument);
+          this.lockChanged(p.textDocument.uri);
           return;
         }
         this.store.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
@@ -156,9 +153,7 @@ export class FlakeLensServer {
       this.guard.notification('didChange', (p) => {
         if (!validDidChange(p)) throw new InvalidParams('didChange: malformed params, ignored');
         const uri = p.textDocument.uri;
-        const lockDoc = this.lockDocs.get(uri);
-        if (lockDoc) {
-          this.lockDocs.set(uri, TextDocument.update(lockDoc, p.contentChanges, p.textDocument.version));
+        if (this.locks.change(uri, p.textDocument.version, p.contentChanges)) {
           this.lockChanged(uri, false, LOCK_CHANGE_DEBOUNCE_MS);
           return;
         }
@@ -167,8 +162,7 @@ export class FlakeLensServer {
     );
     connection.onDidCloseTextDocument(
       this.guard.notification('didClose', (p) => {
-        this.lockLinkCache.delete(p.textDocument.uri);
-        if (this.lockDocs.delete(p.textDocument.uri)) {
+        if (this.locks.close(p.textDocument.uri)) {
           // The disk version may differ from the buffer that was closed.
           this.lockChanged(p.textDocument.uri);
           return;
@@ -195,7 +189,7 @@ export class FlakeLensServer {
       this.guard.notification('didChangeWatchedFiles', (p) => {
         for (const change of p.changes) {
           if (isLockUri(change.uri)) {
-            if (!this.lockDocs.has(change.uri)) this.lockChanged(change.uri, change.type === FileChangeType.Deleted);
+            if (!this.locks.get(change.uri)) this.lockChanged(change.uri, change.type === FileChangeType.Deleted);
           } else if (change.uri.endsWith('/flake.nix')) {
             if (change.type !== FileChangeType.Changed) this.knownFlakes = undefined;
             this.noteGraphChange(change.uri);
@@ -256,17 +250,6 @@ export class FlakeLensServer {
     }
   }
 
-  /** The text of a flake.lock: the open buffer, else the disk; an error past the limits. */
-  private lockText(lockUri: string): { text?: string; error?: string } | undefined {
-    const open = this.lockDocs.get(lockUri);
-    const read = open ? { text: open.getText() } : readDisk(lockUri);
-    if (read && 'text' in read) {
-      // Past the node limit (MAX_LOCK_NODES), the lock parser itself gives the one lock-error.
-      if (read.text.length > MAX_LOCK_BYTES) return { error: `flake.lock has ${read.text.length} characters, over the ${MAX_LOCK_BYTES} Flake Lens reads` };
-    }
-    return read;
-  }
-
   private analysisOf(state: DocumentState, settings: Settings): { findings: Finding[]; lockFindings: Finding[]; lockUri?: string } {
     const version = state.doc.version;
     const uri = state.doc.uri;
@@ -274,7 +257,7 @@ export class FlakeLensServer {
     if (!state.parsed) return { findings: tooLarge(text, settings, state.skipped), lockFindings: [] };
     const isFlake = isFlakeUri(uri);
     const lockUri = isFlake ? siblingUri(uri, 'flake.lock') : undefined;
-    const lock = lockUri ? this.lockText(lockUri) : undefined;
+    const lock = lockUri ? this.locks.text(lockUri) : undefined;
     const result = analyseFlake({
       text,
       tree: state.parsed.tree,
@@ -299,8 +282,7 @@ export class FlakeLensServer {
   /** Publishes flake.lock diagnostics (positions from the lock text the findings came from). */
   private async publishLock(lockUri: string, findings: Finding[]): Promise<void> {
     if (findings.length === 0 && !this.lockPublished.has(lockUri)) return;
-    const text = this.lockText(lockUri)?.text ?? '';
-    const doc = this.lockDocs.get(lockUri) ?? TextDocument.create(lockUri, 'json', 0, text);
+    const doc = this.locks.document(lockUri);
     const diagnostics = findings.map((f) => this.toDiagnostic(doc, f, { id: '', version: -1 }));
     if (findings.length) this.lockPublished.add(lockUri);
     else this.lockPublished.delete(lockUri);
@@ -332,7 +314,7 @@ export class FlakeLensServer {
   private async validateClosedFlake(flakeUri: string, lockUri: string, deleted: boolean): Promise<void> {
     const settings = await this.settings.get(lockUri);
     const flake = readDisk(flakeUri, settings.maxFileSize);
-    const lock = deleted ? undefined : this.lockText(lockUri);
+    const lock = deleted ? undefined : this.locks.text(lockUri);
     if (!settings.enable || !lock) {
       await this.publishLock(lockUri, []);
     } else if (lock.error !== undefined) {
@@ -380,7 +362,7 @@ export class FlakeLensServer {
       const disk = open ? undefined : readDisk(flakeUri, DEFAULT_SETTINGS.maxFileSize);
       const flakeText = open ? open.doc.getText() : disk && 'text' in disk ? disk.text : undefined;
       const lockUri = siblingUri(flakeUri, 'flake.lock');
-      const lock = this.lockText(lockUri);
+      const lock = this.locks.text(lockUri);
       let parsed: ParsedNix | undefined;
       try {
         const tree = open?.parsed?.tree ?? (flakeText !== undefined ? (parsed = ParsedNix.tryCreate(this.store.language, flakeText) ?? undefined)?.tree : undefined);
@@ -539,7 +521,7 @@ export class FlakeLensServer {
   private navFor(state: DocumentState): NavContext {
     const lockUri = siblingUri(state.doc.uri, 'flake.lock');
     const flakeRoot = state.parsed?.tree.rootNode;
-    return { ...flakeContext({ flakeText: state.doc.getText(), flakeRoot, lockText: this.lockText(lockUri)?.text }), flakeRoot };
+    return { ...flakeContext({ flakeText: state.doc.getText(), flakeRoot, lockText: this.locks.text(lockUri)?.text }), flakeRoot };
   }
 
   private onDefinition(p: DefinitionParams): Location | null {
@@ -558,7 +540,7 @@ export class FlakeLensServer {
 
   /** An open document, or the file's text from disk, for positions in related locations. */
   private otherDocument(uri: string): TextDocument {
-    const open = this.store.current(uri)?.doc ?? this.lockDocs.get(uri);
+    const open = this.store.current(uri)?.doc ?? this.locks.get(uri);
     if (open) return open;
     const disk = readDisk(uri);
     return TextDocument.create(uri, 'plaintext', 0, disk && 'text' in disk ? disk.text : '');
@@ -578,20 +560,8 @@ export class FlakeLensServer {
   }
 
   private onDocumentLinks(uri: string): DocumentLink[] {
-    const lockDoc = this.lockDocs.get(uri);
-    if (lockDoc) {
-      const cached = this.lockLinkCache.get(uri);
-      if (cached?.version === lockDoc.version) return cached.links;
-      const links = this.lockText(uri)?.error
-        ? []
-        : lockLinks(lockDoc.getText()).map((l) => ({
-            range: { start: lockDoc.positionAt(l.start), end: lockDoc.positionAt(l.end) },
-            target: l.target,
-            tooltip: l.tooltip,
-          }));
-      this.lockLinkCache.set(uri, { version: lockDoc.version, links });
-      return links;
-    }
+    const lockLinks = this.locks.links(uri);
+    if (lockLinks) return lockLinks;
     const state = this.store.current(uri);
     if (!state?.parsed || !isFlakeUri(uri)) return [];
     return flakeLinks(this.navFor(state)).map((l) => ({
