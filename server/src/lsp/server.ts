@@ -1,5 +1,4 @@
 // The language server: wires LSP requests to the document store, the analysis and the fixes.
-import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   CodeAction,
@@ -31,25 +30,25 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyseFlake, analyseLock, finish, nixpkgsPolicy, ruleOn, tooLarge } from '../rules/analyse';
-import { markOutdated } from '../rules/nixpkgsAge';
+import { analyseFlake, analyseLock, finish, tooLarge } from '../rules/analyse';
 import { inputInlayHints } from './inlayHints';
-import { DEFAULT_SETTINGS, Settings } from '../config';
+import type { Settings } from '../config';
 import { DocumentContext } from '../rules/context';
 import { DocumentState, DocumentStore } from './documents';
 import type { Finding, Fix, Severity } from '../rules/findings';
 import { fixAllEdits, ignoreEdit } from '../rules/fixes';
-import { combineFollowsFixes, flakeContext, graphDto, lockNixpkgsInputs } from '../rules/flake';
+import { combineFollowsFixes, flakeContext, lockNixpkgsInputs } from '../rules/flake';
 import { hoverAt } from './hover';
 import { flakeLinks, inputDefinition, inputHover, NavContext } from '../lock/navigation';
 import { loadNix, ParsedNix } from '../nix/parser';
-import { docsUrl, FIX_ALL_KIND, InputGraphChangedNotification, InputGraphRequest, InputGraphResult, UPDATE_LOCK_COMMAND } from '../protocol';
+import { docsUrl, FIX_ALL_KIND, InputGraphRequest, UPDATE_LOCK_COMMAND } from '../protocol';
 import { refactorsAt } from '../rules/refactors';
-import { findFlakes, isLockUri, pathToUri, readDisk, siblingUri, uriToPath } from './workspace';
+import { isFlakeUri, isLockUri, readDisk, siblingUri, uriToPath } from './workspace';
 import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
 import { LOCK_CHANGE_DEBOUNCE_MS } from './limits';
 import { ResourceSettings } from './resourceSettings';
 import { LockDocuments } from './lockDocuments';
+import { InputGraphs } from './inputGraph';
 import { RequestGuard, unhandledRequest } from './requestGuard';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -71,16 +70,10 @@ export class FlakeLensServer {
   private readonly published = new Map<string, Map<string, Finding>>();
   private hasWorkspaceFolderCapability = false;
   private hasInlayHintRefresh = false;
-  private readonly locks = new LockDocuments();
   /** flake.lock URIs we published diagnostics for, so they can be cleared. */
   private readonly lockPublished = new Set<string>();
-  private workspaceFolders: string[] = [];
-  /** flake.nix files found under the workspace folders; dropped when one is created or deleted. */
-  private knownFlakes: string[] | undefined;
   /** Root inputs the flake.lock beside a flake.nix resolves to nixpkgs, from its last analysis. */
   private readonly lockNixpkgs = new Map<string, string[]>();
-  private graphTimer: NodeJS.Timeout | undefined;
-  private readonly graphChanged = new Set<string>();
   /** Debounced re-analysis of a closed flake.nix after its flake.lock changed, per lock URI. */
   private readonly lockTimers = new Map<string, NodeJS.Timeout>();
   private readonly guard: RequestGuard;
@@ -89,6 +82,8 @@ export class FlakeLensServer {
     private readonly connection: Connection,
     private readonly store: DocumentStore,
     private readonly settings: ResourceSettings,
+    private readonly locks: LockDocuments,
+    private readonly inputGraphs: InputGraphs,
   ) {
     this.guard = new RequestGuard(connection.console);
   }
@@ -97,11 +92,12 @@ export class FlakeLensServer {
     const language = await loadNix();
     const settings = new ResourceSettings(connection, !!params.capabilities.workspace?.configuration);
     const store = new DocumentStore(language, (uri) => settings.sizeLimit(uri));
-    const server = new FlakeLensServer(connection, store, settings);
+    const locks = new LockDocuments();
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    const inputGraphs = new InputGraphs(connection, store, locks, settings, folders);
+    const server = new FlakeLensServer(connection, store, settings, locks, inputGraphs);
     server.hasWorkspaceFolderCapability = !!params.capabilities.workspace?.workspaceFolders;
     server.hasInlayHintRefresh = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
-    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    server.workspaceFolders = folders.map(uriToPath).filter((p): p is string => !!p);
     return server;
   }
 
@@ -127,13 +123,7 @@ export class FlakeLensServer {
       }
       if (this.hasWorkspaceFolderCapability) {
         connection.workspace.onDidChangeWorkspaceFolders(
-          this.guard.notification('didChangeWorkspaceFolders', (e) => {
-            const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
-            const added = e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
-            this.workspaceFolders = [...this.workspaceFolders.filter((f) => !removed.has(f)), ...added];
-            this.knownFlakes = undefined;
-            void connection.sendNotification(InputGraphChangedNotification, { flakeUris: [] });
-          }),
+          this.guard.notification('didChangeWorkspaceFolders', (e) => this.inputGraphs.foldersChanged(e)),
         );
       }
     });
@@ -190,15 +180,14 @@ export class FlakeLensServer {
         for (const change of p.changes) {
           if (isLockUri(change.uri)) {
             if (!this.locks.get(change.uri)) this.lockChanged(change.uri, change.type === FileChangeType.Deleted);
-          } else if (change.uri.endsWith('/flake.nix')) {
-            if (change.type !== FileChangeType.Changed) this.knownFlakes = undefined;
-            this.noteGraphChange(change.uri);
+          } else if (isFlakeUri(change.uri)) {
+            this.inputGraphs.flakeFileChanged(change.uri, change.type);
           }
         }
       }),
     );
     const guard = this.guard;
-    connection.onRequest(InputGraphRequest, guard.request('inputGraph', (p) => this.onInputGraph(checkInputGraphParams(p))));
+    connection.onRequest(InputGraphRequest, guard.request('inputGraph', (p) => this.inputGraphs.graphs(checkInputGraphParams(p))));
     connection.onCodeAction(guard.request('codeAction', (p) => this.onCodeAction(checkCodeActionParams(p))));
     connection.onHover(guard.request('hover', (p) => this.onHover(checkPositionParams(p))));
     connection.onDefinition(guard.request('definition', (p) => this.onDefinition(checkPositionParams(p))));
@@ -246,7 +235,7 @@ export class FlakeLensServer {
     await this.connection.sendDiagnostics({ uri, version: state.doc.version, diagnostics });
     if (isFlakeUri(uri)) {
       await this.publishLock(lockUri ?? siblingUri(uri, 'flake.lock'), lockUri ? lockFindings : []);
-      this.noteGraphChange(uri);
+      this.inputGraphs.noteChange(uri);
     }
   }
 
@@ -332,52 +321,7 @@ export class FlakeLensServer {
         parsed?.dispose();
       }
     }
-    this.noteGraphChange(flakeUri);
-  }
-
-  /** Tells the client (debounced) that the input graph of these flakes may have changed. */
-  private noteGraphChange(flakeUri: string): void {
-    this.graphChanged.add(flakeUri);
-    clearTimeout(this.graphTimer);
-    this.graphTimer = setTimeout(() => {
-      const flakeUris = [...this.graphChanged];
-      this.graphChanged.clear();
-      void this.connection.sendNotification(InputGraphChangedNotification, { flakeUris });
-    }, 300);
-  }
-
-  private async onInputGraph(uris?: string[]): Promise<InputGraphResult> {
-    this.store.applyQueued();
-    const flakeUris = new Set<string>();
-    if (uris?.length) {
-      for (const u of uris) flakeUris.add(isLockUri(u) ? siblingUri(u, 'flake.nix') : u);
-    } else {
-      this.knownFlakes ??= this.workspaceFolders.flatMap((folder) => findFlakes(folder));
-      for (const f of this.knownFlakes) flakeUris.add(pathToUri(f));
-      for (const u of this.store.uris()) if (isFlakeUri(u)) flakeUris.add(u);
-    }
-    const flakes = [];
-    for (const flakeUri of [...flakeUris].sort()) {
-      const open = this.store.get(flakeUri);
-      const disk = open ? undefined : readDisk(flakeUri, DEFAULT_SETTINGS.maxFileSize);
-      const flakeText = open ? open.doc.getText() : disk && 'text' in disk ? disk.text : undefined;
-      const lockUri = siblingUri(flakeUri, 'flake.lock');
-      const lock = this.locks.text(lockUri);
-      let parsed: ParsedNix | undefined;
-      try {
-        const tree = open?.parsed?.tree ?? (flakeText !== undefined ? (parsed = ParsedNix.tryCreate(this.store.language, flakeText) ?? undefined)?.tree : undefined);
-        const ctx = flakeContext({ flakeText, flakeRoot: tree?.rootNode, lockText: lock?.text });
-        const name = path.basename(path.dirname(uriToPath(flakeUri) ?? flakeUri));
-        const dto = graphDto(ctx, flakeUri, lock ? lockUri : undefined, name);
-        const settings = await this.settings.get(flakeUri);
-        if (ruleOn(settings, 'outdated-nixpkgs')) markOutdated(dto, ctx, nixpkgsPolicy(settings, Date.now()));
-        if (lock?.error) dto.problem = lock.error;
-        flakes.push(dto);
-      } finally {
-        parsed?.dispose();
-      }
-    }
-    return { flakes };
+    this.inputGraphs.noteChange(flakeUri);
   }
 
   private toDiagnostic(doc: TextDocument, f: Finding, data: DiagnosticData): Diagnostic {
@@ -570,10 +514,6 @@ export class FlakeLensServer {
       tooltip: l.tooltip,
     }));
   }
-}
-
-export function isFlakeUri(uri: string): boolean {
-  return path.posix.basename(uri.split(/[?#]/)[0]) === 'flake.nix';
 }
 
 /** Starts the server on the transport given on the command line (--stdio, --node-ipc, --socket). */
