@@ -1,5 +1,4 @@
 // The language server: wires LSP requests to the document store, the analysis and the fixes.
-import { pathToFileURL } from 'node:url';
 import {
   CodeAction,
   CodeActionKind,
@@ -7,8 +6,6 @@ import {
   Connection,
   DefinitionParams,
   Diagnostic,
-  DiagnosticSeverity,
-  DiagnosticTag,
   DidChangeConfigurationNotification,
   DocumentLink,
   ErrorCodes,
@@ -30,52 +27,30 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyseFlake, analyseLock, finish, tooLarge } from '../rules/analyse';
 import { inputInlayHints } from './inlayHints';
-import type { Settings } from '../config';
-import { DocumentContext } from '../rules/context';
 import { DocumentState, DocumentStore } from './documents';
-import type { Finding, Fix, Severity } from '../rules/findings';
+import type { Finding, Fix } from '../rules/findings';
 import { fixAllEdits, ignoreEdit } from '../rules/fixes';
-import { combineFollowsFixes, flakeContext, lockNixpkgsInputs } from '../rules/flake';
+import { combineFollowsFixes, flakeContext } from '../rules/flake';
 import { hoverAt } from './hover';
 import { flakeLinks, inputDefinition, inputHover, NavContext } from '../lock/navigation';
-import { loadNix, ParsedNix } from '../nix/parser';
-import { docsUrl, FIX_ALL_KIND, InputGraphRequest, UPDATE_LOCK_COMMAND } from '../protocol';
+import { loadNix } from '../nix/parser';
+import { FIX_ALL_KIND, InputGraphRequest, UPDATE_LOCK_COMMAND } from '../protocol';
 import { refactorsAt } from '../rules/refactors';
-import { isFlakeUri, isLockUri, readDisk, siblingUri, uriToPath } from './workspace';
+import { isFlakeUri, isLockUri, siblingUri } from './workspace';
 import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
 import { LOCK_CHANGE_DEBOUNCE_MS } from './limits';
 import { ResourceSettings } from './resourceSettings';
 import { LockDocuments } from './lockDocuments';
+import { Analysis } from './analysis';
+import { AnalysisScheduler } from './analysisScheduler';
+import type { DiagnosticData } from './diagnostics';
 import { InputGraphs } from './inputGraph';
 import { RequestGuard, unhandledRequest } from './requestGuard';
 
-const SEVERITY: Record<Severity, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  warning: DiagnosticSeverity.Warning,
-  information: DiagnosticSeverity.Information,
-  hint: DiagnosticSeverity.Hint,
-};
-
-/** What a diagnostic carries so `onCodeAction` can find its fixes again. */
-interface DiagnosticData {
-  id: string;
-  version: number;
-}
-
 export class FlakeLensServer {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Findings of the last analysis per document, by diagnostic id. */
-  private readonly published = new Map<string, Map<string, Finding>>();
   private hasWorkspaceFolderCapability = false;
   private hasInlayHintRefresh = false;
-  /** flake.lock URIs we published diagnostics for, so they can be cleared. */
-  private readonly lockPublished = new Set<string>();
-  /** Root inputs the flake.lock beside a flake.nix resolves to nixpkgs, from its last analysis. */
-  private readonly lockNixpkgs = new Map<string, string[]>();
-  /** Debounced re-analysis of a closed flake.nix after its flake.lock changed, per lock URI. */
-  private readonly lockTimers = new Map<string, NodeJS.Timeout>();
   private readonly guard: RequestGuard;
 
   private constructor(
@@ -84,6 +59,8 @@ export class FlakeLensServer {
     private readonly settings: ResourceSettings,
     private readonly locks: LockDocuments,
     private readonly inputGraphs: InputGraphs,
+    private readonly analysis: Analysis,
+    private readonly scheduler: AnalysisScheduler,
   ) {
     this.guard = new RequestGuard(connection.console);
   }
@@ -95,7 +72,9 @@ export class FlakeLensServer {
     const locks = new LockDocuments();
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     const inputGraphs = new InputGraphs(connection, store, locks, settings, folders);
-    const server = new FlakeLensServer(connection, store, settings, locks, inputGraphs);
+    const analysis = new Analysis(connection, store, locks, settings, (flakeUri) => inputGraphs.noteChange(flakeUri));
+    const scheduler = new AnalysisScheduler(analysis, store, settings, connection.console);
+    const server = new FlakeLensServer(connection, store, settings, locks, inputGraphs, analysis, scheduler);
     server.hasWorkspaceFolderCapability = !!params.capabilities.workspace?.workspaceFolders;
     server.hasInlayHintRefresh = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
     return server;
@@ -136,7 +115,7 @@ export class FlakeLensServer {
           return;
         }
         this.store.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
-        this.schedule(p.textDocument.uri, 0);
+        this.scheduler.schedule(p.textDocument.uri, 'now');
       }),
     );
     connection.onDidChangeTextDocument(
@@ -147,7 +126,7 @@ export class FlakeLensServer {
           this.lockChanged(uri, false, LOCK_CHANGE_DEBOUNCE_MS);
           return;
         }
-        if (this.store.queueChange(uri, p.textDocument.version, p.contentChanges)) this.schedule(uri);
+        if (this.store.queueChange(uri, p.textDocument.version, p.contentChanges)) this.scheduler.schedule(uri, 'debounced');
       }),
     );
     connection.onDidCloseTextDocument(
@@ -157,13 +136,10 @@ export class FlakeLensServer {
           this.lockChanged(p.textDocument.uri);
           return;
         }
-        clearTimeout(this.timers.get(p.textDocument.uri));
-        this.timers.delete(p.textDocument.uri);
+        this.scheduler.cancel(p.textDocument.uri);
         this.store.close(p.textDocument.uri);
-        this.published.delete(p.textDocument.uri);
-        this.lockNixpkgs.delete(p.textDocument.uri);
+        this.analysis.closed(p.textDocument.uri);
         this.settings.forget(p.textDocument.uri);
-        void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
       }),
     );
     connection.onDidChangeConfiguration(
@@ -171,7 +147,7 @@ export class FlakeLensServer {
         this.settings.changed(p.settings);
         // Findings cached per version were computed with the old settings.
         for (const uri of this.store.uris()) this.store.current(uri)!.findings = undefined;
-        for (const uri of this.store.uris()) this.schedule(uri, 0);
+        for (const uri of this.store.uris()) this.scheduler.schedule(uri, 'now');
         if (this.hasInlayHintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
       }),
     );
@@ -194,158 +170,15 @@ export class FlakeLensServer {
     connection.onDocumentLinks(guard.request('documentLinks', (p) => this.onDocumentLinks(checkTextDocument(p))));
     connection.languages.inlayHint.on(guard.request('inlayHint', (p) => (checkTextDocument(p), this.onInlayHint(p))));
     connection.onShutdown(() => {
-      for (const t of this.timers.values()) clearTimeout(t);
-      for (const t of this.lockTimers.values()) clearTimeout(t);
+      this.scheduler.dispose();
       this.store.dispose();
     });
   }
 
-  private schedule(uri: string, delay?: number): void {
-    clearTimeout(this.timers.get(uri));
-    const run = () => {
-      this.timers.delete(uri);
-      void this.validate(uri).catch((e) => this.connection.console.error(`analysis of ${uri} failed: ${String(e?.stack ?? e)}`));
-    };
-    if (delay === 0) {
-      this.timers.set(uri, setTimeout(run, 0));
-      return;
-    }
-    void this.settings.get(uri).then((s) => {
-      clearTimeout(this.timers.get(uri));
-      this.timers.set(uri, setTimeout(run, s.debounceMs));
-    });
-  }
-
-  /** Analyses a document (if still open) and publishes its diagnostics, and those of its flake.lock. */
-  async validate(uri: string): Promise<void> {
-    const settings = await this.settings.get(uri);
-    const state = this.store.current(uri);
-    if (!state) return;
-    if (this.settings.updateSizeLimit(uri, settings.maxFileSize)) {
-      if ((state.skipped === 'too-large') !== (state.doc.getText().length > settings.maxFileSize)) this.store.reparse(uri);
-    }
-    const { findings, lockFindings, lockUri } = settings.enable ? this.analysisOf(state, settings) : { findings: [], lockFindings: [], lockUri: undefined };
-    const byId = new Map<string, Finding>();
-    const diagnostics = findings.map((f, i) => {
-      const id = `${state.doc.version}:${i}`;
-      byId.set(id, f);
-      return this.toDiagnostic(state.doc, f, { id, version: state.doc.version });
-    });
-    this.published.set(uri, byId);
-    await this.connection.sendDiagnostics({ uri, version: state.doc.version, diagnostics });
-    if (isFlakeUri(uri)) {
-      await this.publishLock(lockUri ?? siblingUri(uri, 'flake.lock'), lockUri ? lockFindings : []);
-      this.inputGraphs.noteChange(uri);
-    }
-  }
-
-  private analysisOf(state: DocumentState, settings: Settings): { findings: Finding[]; lockFindings: Finding[]; lockUri?: string } {
-    const version = state.doc.version;
-    const uri = state.doc.uri;
-    const text = state.doc.getText();
-    if (!state.parsed) return { findings: tooLarge(text, settings, state.skipped), lockFindings: [] };
-    const isFlake = isFlakeUri(uri);
-    const lockUri = isFlake ? siblingUri(uri, 'flake.lock') : undefined;
-    const lock = lockUri ? this.locks.text(lockUri) : undefined;
-    const result = analyseFlake({
-      text,
-      tree: state.parsed.tree,
-      isFlake,
-      settings,
-      now: Date.now(),
-      lock: lock ? { text: lock.text, flakePath: uriToPath(uri), lockPath: lockUri && uriToPath(lockUri) } : undefined,
-    });
-    if (lock?.error && lockUri) {
-      result.lockFindings = finish([{ code: 'lock-error', start: 0, end: 0, severity: 'error', message: lock.error, fixes: [] }], '', null, settings);
-    }
-    state.findings = { version, items: result.findings };
-    this.lockNixpkgs.set(uri, lockNixpkgsInputs(result.lock?.graph));
-    return { findings: result.findings, lockFindings: result.lockFindings, lockUri: lock ? lockUri : undefined };
-  }
-
-  private findingsOf(state: DocumentState, settings: Settings): Finding[] {
-    if (state.findings?.version === state.doc.version) return state.findings.items;
-    return this.analysisOf(state, settings).findings;
-  }
-
-  /** Publishes flake.lock diagnostics (positions from the lock text the findings came from). */
-  private async publishLock(lockUri: string, findings: Finding[]): Promise<void> {
-    if (findings.length === 0 && !this.lockPublished.has(lockUri)) return;
-    const doc = this.locks.document(lockUri);
-    const diagnostics = findings.map((f) => this.toDiagnostic(doc, f, { id: '', version: -1 }));
-    if (findings.length) this.lockPublished.add(lockUri);
-    else this.lockPublished.delete(lockUri);
-    await this.connection.sendDiagnostics({ uri: lockUri, diagnostics });
-  }
-
-  /** flake.lock changed (buffer or disk): re-analyse its flake.nix, open or not, after `delay` ms. */
+  /** flake.lock changed (buffer or disk): its flake is re-analysed, and its hints show what the lock pins. */
   private lockChanged(lockUri: string, deleted = false, delay = 0): void {
-    const flakeUri = siblingUri(lockUri, 'flake.nix');
-    // The hints in flake.nix show what the lock pins.
     if (this.hasInlayHintRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
-    if (this.store.get(flakeUri)) {
-      clearTimeout(this.lockTimers.get(lockUri));
-      this.lockTimers.delete(lockUri);
-      // schedule() with no delay waits flakeLens.debounceMs; a burst of lock edits analyses once.
-      this.schedule(flakeUri, delay === 0 ? 0 : undefined);
-      return;
-    }
-    clearTimeout(this.lockTimers.get(lockUri));
-    this.lockTimers.set(
-      lockUri,
-      setTimeout(() => {
-        this.lockTimers.delete(lockUri);
-        void this.validateClosedFlake(flakeUri, lockUri, deleted).catch((e) => this.connection.console.error(`lock analysis failed: ${String(e)}`));
-      }, delay),
-    );
-  }
-
-  private async validateClosedFlake(flakeUri: string, lockUri: string, deleted: boolean): Promise<void> {
-    const settings = await this.settings.get(lockUri);
-    const flake = readDisk(flakeUri, settings.maxFileSize);
-    const lock = deleted ? undefined : this.locks.text(lockUri);
-    if (!settings.enable || !lock) {
-      await this.publishLock(lockUri, []);
-    } else if (lock.error !== undefined) {
-      await this.publishLock(lockUri, finish([{ code: 'lock-error', start: 0, end: 0, severity: 'error', message: lock.error, fixes: [] }], '', null, settings));
-    } else if (!flake || !('text' in flake)) {
-      await this.publishLock(lockUri, analyseLock(lock.text ?? '', settings, Date.now()));
-    } else {
-      const parsed = ParsedNix.tryCreate(this.store.language, flake.text);
-      try {
-        // A flake.nix over the parse budget: the lock's own rules only.
-        const now = Date.now();
-        const r = parsed ? analyseFlake({ text: flake.text, tree: parsed.tree, isFlake: true, settings, now, lock: { text: lock.text } }) : { lockFindings: analyseLock(lock.text ?? '', settings, now) };
-        await this.publishLock(lockUri, r.lockFindings);
-      } finally {
-        parsed?.dispose();
-      }
-    }
-    this.inputGraphs.noteChange(flakeUri);
-  }
-
-  private toDiagnostic(doc: TextDocument, f: Finding, data: DiagnosticData): Diagnostic {
-    const d: Diagnostic = {
-      range: { start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
-      severity: SEVERITY[f.severity],
-      source: 'flake-lens',
-      code: f.code,
-      codeDescription: { href: docsUrl(f.code) },
-      message: f.message,
-      data,
-    };
-    if (f.related?.length) {
-      d.relatedInformation = f.related.map((r) => {
-        // A location in the other file of the flake (flake.nix ↔ flake.lock): positions from its text.
-        const other = r.file ? this.otherDocument(pathToFileURL(r.file).href) : doc;
-        return {
-          location: { uri: other.uri, range: { start: other.positionAt(r.start), end: other.positionAt(r.end) } },
-          message: r.message,
-        };
-      });
-    }
-    if (f.tags?.length) d.tags = f.tags.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated));
-    return d;
+    this.scheduler.lockChanged(lockUri, deleted, delay);
   }
 
   private async onCodeAction(p: CodeActionParams): Promise<CodeAction[]> {
@@ -356,7 +189,7 @@ export class FlakeLensServer {
     const only = p.context.only;
     const wants = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
     const actions: CodeAction[] = [];
-    const byId = this.published.get(uri);
+    const byId = this.analysis.publishedFindings(uri);
     // A diagnostic from the current version is found by its id. One from before the last edit
     // (the editor has moved it along with the text, the server has not republished yet) is
     // matched by code and range against a fresh analysis, so fixes never blink out while typing.
@@ -364,7 +197,7 @@ export class FlakeLensServer {
     const current = async (d: Diagnostic): Promise<Finding | undefined> => {
       const data = d.data as DiagnosticData | undefined;
       if (data && data.version === doc.version) return byId?.get(data.id);
-      fresh ??= state.parsed ? this.findingsOf(state, await this.settings.get(uri)) : [];
+      fresh ??= state.parsed ? this.analysis.findings(state, await this.settings.get(uri)) : [];
       const start = doc.offsetAt(d.range.start);
       const end = doc.offsetAt(d.range.end);
       return fresh.find((f) => f.code === d.code && f.start === start && f.end === end);
@@ -403,7 +236,7 @@ export class FlakeLensServer {
 
     if (wants(FIX_ALL_KIND) && (only?.length ?? 0) > 0) {
       const settings = await this.settings.get(uri);
-      const findings = settings.enable ? this.findingsOf(state, settings) : [];
+      const findings = settings.enable ? this.analysis.findings(state, settings) : [];
       const edits = fixAllEdits(findings);
       if (edits.length > 0) {
         actions.push({
@@ -416,20 +249,12 @@ export class FlakeLensServer {
 
     if (wants(CodeActionKind.RefactorRewrite) && state.parsed) {
       const settings = await this.settings.get(uri);
-      const ctx = this.contextFor(state, settings);
+      const ctx = this.analysis.context(state, settings);
       for (const fix of refactorsAt(ctx, doc.offsetAt(p.range.start), doc.offsetAt(p.range.end))) {
         actions.push(this.action(doc, fix, [], CodeActionKind.RefactorRewrite));
       }
     }
     return actions;
-  }
-
-  private contextFor(state: DocumentState, settings: Settings): DocumentContext {
-    return new DocumentContext(state.doc.getText(), state.parsed!.tree, {
-      isFlake: isFlakeUri(state.doc.uri),
-      extraNixpkgsInputs: settings.nixpkgsInputs,
-      lockNixpkgsInputs: this.lockNixpkgs.get(state.doc.uri),
-    });
   }
 
   private action(doc: TextDocument, fix: Fix, diagnostics: Diagnostic[], kind: string): CodeAction {
@@ -451,7 +276,7 @@ export class FlakeLensServer {
     if (!state?.parsed) return null;
     const settings = await this.settings.get(p.textDocument.uri);
     const doc = state.doc;
-    const ctx = this.contextFor(state, settings);
+    const ctx = this.analysis.context(state, settings);
     const offset = doc.offsetAt(p.position);
     const h = hoverAt(ctx, offset) ?? (isFlakeUri(doc.uri) ? inputHover(this.navFor(state), offset) : undefined);
     if (!h) return null;
@@ -480,14 +305,6 @@ export class FlakeLensServer {
     const lockUri = siblingUri(state.doc.uri, 'flake.lock');
     const lockDoc = TextDocument.create(lockUri, 'json', 0, nav.lockText ?? '');
     return { uri: lockUri, range: { start: lockDoc.positionAt(target.start), end: lockDoc.positionAt(target.end) } };
-  }
-
-  /** An open document, or the file's text from disk, for positions in related locations. */
-  private otherDocument(uri: string): TextDocument {
-    const open = this.store.current(uri)?.doc ?? this.locks.get(uri);
-    if (open) return open;
-    const disk = readDisk(uri);
-    return TextDocument.create(uri, 'plaintext', 0, disk && 'text' in disk ? disk.text : '');
   }
 
   private async onInlayHint(p: InlayHintParams): Promise<InlayHint[]> {
