@@ -2,7 +2,7 @@
 // Trees live in wasm memory, which never shrinks: they are deleted when replaced or closed, and
 // only the most recently used documents keep one (others are re-parsed when next needed).
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { TextDocumentContentChangeEvent, type Position } from 'vscode-languageserver';
+import { TextDocumentContentChangeEvent, type Position, type Range } from 'vscode-languageserver';
 import type { Language } from 'web-tree-sitter';
 import { ParsedNix, TextChange } from '../nix/parser';
 import type { Finding } from '../rules/findings';
@@ -103,6 +103,11 @@ export function rangeOffsets(doc: TextDocument, range: unknown): { start: number
   const start = doc.offsetAt(a);
   const end = doc.offsetAt(b);
   return start <= end ? { start, end } : { start: end, end: start };
+}
+
+/** The LSP range of offsets `start`–`end` in `doc` (what rules, hovers and links give). */
+export function spanRange(doc: TextDocument, span: { start: number; end: number }): Range {
+  return { start: doc.positionAt(span.start), end: doc.positionAt(span.end) };
 }
 
 function positionOf(p: unknown): Position | undefined {

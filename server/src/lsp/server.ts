@@ -1,11 +1,8 @@
 // The language server: wires LSP requests to the document store, the analysis and the fixes.
 import {
-  CodeAction,
   CodeActionKind,
-  CodeActionParams,
   Connection,
   DefinitionParams,
-  Diagnostic,
   DidChangeConfigurationNotification,
   DocumentLink,
   ErrorCodes,
@@ -21,7 +18,6 @@ import {
   ResponseError,
   ServerCapabilities,
   TextDocumentSyncKind,
-  TextEdit,
   createConnection,
   StreamMessageReader,
   StreamMessageWriter,
@@ -29,14 +25,11 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { inputInlayHints } from './inlayHints';
 import { DocumentState, DocumentStore } from './documents';
-import type { Finding, Fix } from '../rules/findings';
-import { fixAllEdits, ignoreEdit } from '../rules/fixes';
-import { combineFollowsFixes, flakeContext } from '../rules/flake';
+import { flakeContext } from '../rules/flake';
 import { hoverAt } from './hover';
 import { flakeLinks, inputDefinition, inputHover, NavContext } from '../lock/navigation';
 import { loadNix } from '../nix/parser';
-import { FIX_ALL_KIND, InputGraphRequest, UPDATE_LOCK_COMMAND } from '../protocol';
-import { refactorsAt } from '../rules/refactors';
+import { FIX_ALL_KIND, InputGraphRequest } from '../protocol';
 import { isFlakeUri, isLockUri, siblingUri } from './workspace';
 import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
 import { LOCK_CHANGE_DEBOUNCE_MS } from './limits';
@@ -44,7 +37,7 @@ import { ResourceSettings } from './resourceSettings';
 import { LockDocuments } from './lockDocuments';
 import { Analysis } from './analysis';
 import { AnalysisScheduler } from './analysisScheduler';
-import type { DiagnosticData } from './diagnostics';
+import { CodeActions } from './codeActions';
 import { InputGraphs } from './inputGraph';
 import { RequestGuard, unhandledRequest } from './requestGuard';
 
@@ -61,6 +54,7 @@ export class FlakeLensServer {
     private readonly inputGraphs: InputGraphs,
     private readonly analysis: Analysis,
     private readonly scheduler: AnalysisScheduler,
+    private readonly codeActions: CodeActions,
   ) {
     this.guard = new RequestGuard(connection.console);
   }
@@ -74,7 +68,8 @@ export class FlakeLensServer {
     const inputGraphs = new InputGraphs(connection, store, locks, settings, folders);
     const analysis = new Analysis(connection, store, locks, settings, (flakeUri) => inputGraphs.noteChange(flakeUri));
     const scheduler = new AnalysisScheduler(analysis, store, settings, connection.console);
-    const server = new FlakeLensServer(connection, store, settings, locks, inputGraphs, analysis, scheduler);
+    const codeActions = new CodeActions(store, analysis, settings);
+    const server = new FlakeLensServer(connection, store, settings, locks, inputGraphs, analysis, scheduler, codeActions);
     server.hasWorkspaceFolderCapability = !!params.capabilities.workspace?.workspaceFolders;
     server.hasInlayHintRefresh = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
     return server;
@@ -164,7 +159,7 @@ export class FlakeLensServer {
     );
     const guard = this.guard;
     connection.onRequest(InputGraphRequest, guard.request('inputGraph', (p) => this.inputGraphs.graphs(checkInputGraphParams(p))));
-    connection.onCodeAction(guard.request('codeAction', (p) => this.onCodeAction(checkCodeActionParams(p))));
+    connection.onCodeAction(guard.request('codeAction', (p) => this.codeActions.provide(checkCodeActionParams(p))));
     connection.onHover(guard.request('hover', (p) => this.onHover(checkPositionParams(p))));
     connection.onDefinition(guard.request('definition', (p) => this.onDefinition(checkPositionParams(p))));
     connection.onDocumentLinks(guard.request('documentLinks', (p) => this.onDocumentLinks(checkTextDocument(p))));
@@ -179,96 +174,6 @@ export class FlakeLensServer {
   private lockChanged(lockUri: string, deleted = false, delay = 0): void {
     if (this.hasInlayHintRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     this.scheduler.lockChanged(lockUri, deleted, delay);
-  }
-
-  private async onCodeAction(p: CodeActionParams): Promise<CodeAction[]> {
-    const uri = p.textDocument.uri;
-    const state = this.store.current(uri);
-    if (!state) return [];
-    const doc = state.doc;
-    const only = p.context.only;
-    const wants = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
-    const actions: CodeAction[] = [];
-    const byId = this.analysis.publishedFindings(uri);
-    // A diagnostic from the current version is found by its id. One from before the last edit
-    // (the editor has moved it along with the text, the server has not republished yet) is
-    // matched by code and range against a fresh analysis, so fixes never blink out while typing.
-    let fresh: Finding[] | undefined;
-    const current = async (d: Diagnostic): Promise<Finding | undefined> => {
-      const data = d.data as DiagnosticData | undefined;
-      if (data && data.version === doc.version) return byId?.get(data.id);
-      fresh ??= state.parsed ? this.analysis.findings(state, await this.settings.get(uri)) : [];
-      const start = doc.offsetAt(d.range.start);
-      const end = doc.offsetAt(d.range.end);
-      return fresh.find((f) => f.code === d.code && f.start === start && f.end === end);
-    };
-
-    if (wants(CodeActionKind.QuickFix)) {
-      for (const d of p.context.diagnostics) {
-        if (d.source !== 'flake-lens') continue;
-        const f = await current(d);
-        if (!f) continue;
-        for (const fix of f.fixes.filter((x) => (x.kind ?? 'quickfix') === 'quickfix')) {
-          actions.push(this.action(doc, fix, [d], CodeActionKind.QuickFix));
-        }
-        // After moving to another branch the lock is stale too: offer to re-lock, as for stale-lock.
-        if (f.code === 'stale-lock' || f.code === 'unsupported-nixpkgs-branch') {
-          actions.push({
-            title: 'Update flake.lock (nix flake lock)',
-            kind: CodeActionKind.QuickFix,
-            diagnostics: [d],
-            command: { title: 'Update flake.lock', command: UPDATE_LOCK_COMMAND, arguments: [uri] },
-          });
-        }
-        if (f.code === 'missing-follows') {
-          const all = combineFollowsFixes([...(byId?.values() ?? [])]);
-          if (all) actions.push(this.action(doc, all, [d], CodeActionKind.QuickFix));
-        }
-        const ignore = ignoreEdit(doc.getText(), f);
-        actions.push({
-          title: `Ignore ${f.code} on this line`,
-          kind: CodeActionKind.QuickFix,
-          diagnostics: [d],
-          edit: { changes: { [uri]: [this.textEdit(doc, ignore)] } },
-        });
-      }
-    }
-
-    if (wants(FIX_ALL_KIND) && (only?.length ?? 0) > 0) {
-      const settings = await this.settings.get(uri);
-      const findings = settings.enable ? this.analysis.findings(state, settings) : [];
-      const edits = fixAllEdits(findings);
-      if (edits.length > 0) {
-        actions.push({
-          title: 'Fix all Flake Lens problems that have a safe fix',
-          kind: FIX_ALL_KIND,
-          edit: { changes: { [uri]: edits.map((e) => this.textEdit(doc, e)) } },
-        });
-      }
-    }
-
-    if (wants(CodeActionKind.RefactorRewrite) && state.parsed) {
-      const settings = await this.settings.get(uri);
-      const ctx = this.analysis.context(state, settings);
-      for (const fix of refactorsAt(ctx, doc.offsetAt(p.range.start), doc.offsetAt(p.range.end))) {
-        actions.push(this.action(doc, fix, [], CodeActionKind.RefactorRewrite));
-      }
-    }
-    return actions;
-  }
-
-  private action(doc: TextDocument, fix: Fix, diagnostics: Diagnostic[], kind: string): CodeAction {
-    return {
-      title: fix.title,
-      kind,
-      diagnostics: diagnostics.length ? diagnostics : undefined,
-      isPreferred: fix.preferred,
-      edit: { changes: { [doc.uri]: fix.edits.map((e) => this.textEdit(doc, e)) } },
-    };
-  }
-
-  private textEdit(doc: TextDocument, e: { start: number; end: number; newText: string }): TextEdit {
-    return { range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText };
   }
 
   private async onHover(p: HoverParams): Promise<Hover | null> {
