@@ -4,6 +4,7 @@ import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languagese
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, Severity } from '../rules/findings';
 import { docsUrl } from '../protocol';
+import { spanRange } from './documents';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -24,7 +25,7 @@ export interface DiagnosticData {
  */
 export function toDiagnostic(doc: TextDocument, f: Finding, data: DiagnosticData, documentOf: (uri: string) => TextDocument): Diagnostic {
   const d: Diagnostic = {
-    range: { start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
+    range: spanRange(doc, f),
     severity: SEVERITY[f.severity],
     source: 'flake-lens',
     code: f.code,
@@ -36,7 +37,7 @@ export function toDiagnostic(doc: TextDocument, f: Finding, data: DiagnosticData
     d.relatedInformation = f.related.map((r) => {
       const other = r.file ? documentOf(pathToFileURL(r.file).href) : doc;
       return {
-        location: { uri: other.uri, range: { start: other.positionAt(r.start), end: other.positionAt(r.end) } },
+        location: { uri: other.uri, range: spanRange(other, r) },
         message: r.message,
       };
     });

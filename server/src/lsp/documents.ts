@@ -192,7 +192,7 @@ export class DocumentStore {
         const r = rangeOffsets(doc, change.range);
         if (!r) continue;
         edits.push({ start: r.start, end: r.end, newText: change.text });
-        doc = TextDocument.update(doc, [{ range: { start: doc.positionAt(r.start), end: doc.positionAt(r.end) }, text: change.text }], version);
+        doc = TextDocument.update(doc, [{ range: spanRange(doc, r), text: change.text }], version);
       } else {
         full = true;
         doc = TextDocument.update(doc, [{ text: change.text }], version);

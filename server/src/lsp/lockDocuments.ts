@@ -4,6 +4,7 @@
 import type { DocumentLink, TextDocumentContentChangeEvent, TextDocumentItem } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { lockLinks } from '../lock/navigation';
+import { spanRange } from './documents';
 import { MAX_LOCK_BYTES, readDisk } from './workspace';
 
 /** A flake.lock's text, or why Flake Lens does not read it; undefined when there is none. */
@@ -60,11 +61,7 @@ export class LockDocuments {
     if (cached?.version === doc.version) return cached.links;
     const links = this.text(uri)?.error
       ? []
-      : lockLinks(doc.getText()).map((l) => ({
-          range: { start: doc.positionAt(l.start), end: doc.positionAt(l.end) },
-          target: l.target,
-          tooltip: l.tooltip,
-        }));
+      : lockLinks(doc.getText()).map((l) => ({ range: spanRange(doc, l), target: l.target, tooltip: l.tooltip }));
     this.linkCache.set(uri, { version: doc.version, links });
     return links;
   }

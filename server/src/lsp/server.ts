@@ -1,19 +1,16 @@
-// The language server: wires LSP requests to the document store, the analysis and the fixes.
+// The language server: wires LSP messages to the components that handle them. Each lives in its
+// own file: documents.ts (open Nix documents), lockDocuments.ts (flake.lock texts),
+// resourceSettings.ts, analysis.ts and analysisScheduler.ts (diagnostics, and when they are
+// computed), codeActions.ts, navigation.ts (hover, definition, links, inlay hints),
+// inputGraph.ts (the input graph view) and requestGuard.ts (how every handler runs).
 import {
   CodeActionKind,
   Connection,
-  DefinitionParams,
   DidChangeConfigurationNotification,
-  DocumentLink,
   ErrorCodes,
   FileChangeType,
-  Hover,
-  HoverParams,
   InitializeParams,
-  InlayHint,
-  InlayHintParams,
   InitializeResult,
-  Location,
   ProposedFeatures,
   ResponseError,
   ServerCapabilities,
@@ -22,57 +19,56 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { inputInlayHints } from './inlayHints';
-import { DocumentState, DocumentStore } from './documents';
-import { flakeContext } from '../rules/flake';
-import { hoverAt } from './hover';
-import { flakeLinks, inputDefinition, inputHover, NavContext } from '../lock/navigation';
+import type { Language } from 'web-tree-sitter';
 import { loadNix } from '../nix/parser';
 import { FIX_ALL_KIND, InputGraphRequest } from '../protocol';
-import { isFlakeUri, isLockUri, siblingUri } from './workspace';
-import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
-import { LOCK_CHANGE_DEBOUNCE_MS } from './limits';
-import { ResourceSettings } from './resourceSettings';
-import { LockDocuments } from './lockDocuments';
 import { Analysis } from './analysis';
 import { AnalysisScheduler } from './analysisScheduler';
 import { CodeActions } from './codeActions';
+import { DocumentStore } from './documents';
 import { InputGraphs } from './inputGraph';
+import { LOCK_CHANGE_DEBOUNCE_MS } from './limits';
+import { LockDocuments } from './lockDocuments';
+import { Navigation } from './navigation';
+import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
 import { RequestGuard, unhandledRequest } from './requestGuard';
+import { ResourceSettings } from './resourceSettings';
+import { isFlakeUri, isLockUri } from './workspace';
 
 export class FlakeLensServer {
-  private hasWorkspaceFolderCapability = false;
-  private hasInlayHintRefresh = false;
   private readonly guard: RequestGuard;
+  private readonly settings: ResourceSettings;
+  private readonly store: DocumentStore;
+  private readonly locks = new LockDocuments();
+  private readonly inputGraphs: InputGraphs;
+  private readonly analysis: Analysis;
+  private readonly scheduler: AnalysisScheduler;
+  private readonly codeActions: CodeActions;
+  private readonly navigation: Navigation;
+  private readonly hasWorkspaceFolderCapability: boolean;
+  private readonly hasInlayHintRefresh: boolean;
 
   private constructor(
     private readonly connection: Connection,
-    private readonly store: DocumentStore,
-    private readonly settings: ResourceSettings,
-    private readonly locks: LockDocuments,
-    private readonly inputGraphs: InputGraphs,
-    private readonly analysis: Analysis,
-    private readonly scheduler: AnalysisScheduler,
-    private readonly codeActions: CodeActions,
+    language: Language,
+    params: InitializeParams,
   ) {
+    const client = params.capabilities.workspace;
+    this.hasWorkspaceFolderCapability = !!client?.workspaceFolders;
+    this.hasInlayHintRefresh = !!client?.inlayHint?.refreshSupport;
     this.guard = new RequestGuard(connection.console);
+    this.settings = new ResourceSettings(connection, !!client?.configuration);
+    this.store = new DocumentStore(language, (uri) => this.settings.sizeLimit(uri));
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    this.inputGraphs = new InputGraphs(connection, this.store, this.locks, this.settings, folders);
+    this.analysis = new Analysis(connection, this.store, this.locks, this.settings, (flakeUri) => this.inputGraphs.noteChange(flakeUri));
+    this.scheduler = new AnalysisScheduler(this.analysis, this.store, this.settings, connection.console);
+    this.codeActions = new CodeActions(this.store, this.analysis, this.settings);
+    this.navigation = new Navigation(this.store, this.locks, this.analysis, this.settings);
   }
 
   static async initialize(connection: Connection, params: InitializeParams): Promise<FlakeLensServer> {
-    const language = await loadNix();
-    const settings = new ResourceSettings(connection, !!params.capabilities.workspace?.configuration);
-    const store = new DocumentStore(language, (uri) => settings.sizeLimit(uri));
-    const locks = new LockDocuments();
-    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    const inputGraphs = new InputGraphs(connection, store, locks, settings, folders);
-    const analysis = new Analysis(connection, store, locks, settings, (flakeUri) => inputGraphs.noteChange(flakeUri));
-    const scheduler = new AnalysisScheduler(analysis, store, settings, connection.console);
-    const codeActions = new CodeActions(store, analysis, settings);
-    const server = new FlakeLensServer(connection, store, settings, locks, inputGraphs, analysis, scheduler, codeActions);
-    server.hasWorkspaceFolderCapability = !!params.capabilities.workspace?.workspaceFolders;
-    server.hasInlayHintRefresh = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
-    return server;
+    return new FlakeLensServer(connection, await loadNix(), params);
   }
 
   capabilities(): ServerCapabilities {
@@ -90,19 +86,18 @@ export class FlakeLensServer {
     };
   }
 
-  register(connection: Connection): void {
+  register(): void {
+    const { connection, guard } = this;
     connection.onInitialized(() => {
       if (this.settings.canAsk) {
         void connection.client.register(DidChangeConfigurationNotification.type, undefined);
       }
       if (this.hasWorkspaceFolderCapability) {
-        connection.workspace.onDidChangeWorkspaceFolders(
-          this.guard.notification('didChangeWorkspaceFolders', (e) => this.inputGraphs.foldersChanged(e)),
-        );
+        connection.workspace.onDidChangeWorkspaceFolders(guard.notification('didChangeWorkspaceFolders', (e) => this.inputGraphs.foldersChanged(e)));
       }
     });
     connection.onDidOpenTextDocument(
-      this.guard.notification('didOpen', (p) => {
+      guard.notification('didOpen', (p) => {
         if (!validDidOpen(p)) throw new InvalidParams('didOpen: malformed params, ignored');
         if (isLockUri(p.textDocument.uri)) {
           this.locks.open(p.textDocument);
@@ -114,7 +109,7 @@ export class FlakeLensServer {
       }),
     );
     connection.onDidChangeTextDocument(
-      this.guard.notification('didChange', (p) => {
+      guard.notification('didChange', (p) => {
         if (!validDidChange(p)) throw new InvalidParams('didChange: malformed params, ignored');
         const uri = p.textDocument.uri;
         if (this.locks.change(uri, p.textDocument.version, p.contentChanges)) {
@@ -125,7 +120,7 @@ export class FlakeLensServer {
       }),
     );
     connection.onDidCloseTextDocument(
-      this.guard.notification('didClose', (p) => {
+      guard.notification('didClose', (p) => {
         if (this.locks.close(p.textDocument.uri)) {
           // The disk version may differ from the buffer that was closed.
           this.lockChanged(p.textDocument.uri);
@@ -138,16 +133,16 @@ export class FlakeLensServer {
       }),
     );
     connection.onDidChangeConfiguration(
-      this.guard.notification('didChangeConfiguration', (p) => {
+      guard.notification('didChangeConfiguration', (p) => {
         this.settings.changed(p.settings);
         // Findings cached per version were computed with the old settings.
         for (const uri of this.store.uris()) this.store.current(uri)!.findings = undefined;
         for (const uri of this.store.uris()) this.scheduler.schedule(uri, 'now');
-        if (this.hasInlayHintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
+        this.refreshInlayHints();
       }),
     );
     connection.onDidChangeWatchedFiles(
-      this.guard.notification('didChangeWatchedFiles', (p) => {
+      guard.notification('didChangeWatchedFiles', (p) => {
         for (const change of p.changes) {
           if (isLockUri(change.uri)) {
             if (!this.locks.get(change.uri)) this.lockChanged(change.uri, change.type === FileChangeType.Deleted);
@@ -157,13 +152,12 @@ export class FlakeLensServer {
         }
       }),
     );
-    const guard = this.guard;
     connection.onRequest(InputGraphRequest, guard.request('inputGraph', (p) => this.inputGraphs.graphs(checkInputGraphParams(p))));
     connection.onCodeAction(guard.request('codeAction', (p) => this.codeActions.provide(checkCodeActionParams(p))));
-    connection.onHover(guard.request('hover', (p) => this.onHover(checkPositionParams(p))));
-    connection.onDefinition(guard.request('definition', (p) => this.onDefinition(checkPositionParams(p))));
-    connection.onDocumentLinks(guard.request('documentLinks', (p) => this.onDocumentLinks(checkTextDocument(p))));
-    connection.languages.inlayHint.on(guard.request('inlayHint', (p) => (checkTextDocument(p), this.onInlayHint(p))));
+    connection.onHover(guard.request('hover', (p) => this.navigation.hover(checkPositionParams(p))));
+    connection.onDefinition(guard.request('definition', (p) => this.navigation.definition(checkPositionParams(p))));
+    connection.onDocumentLinks(guard.request('documentLinks', (p) => this.navigation.links(checkTextDocument(p))));
+    connection.languages.inlayHint.on(guard.request('inlayHint', (p) => (checkTextDocument(p), this.navigation.inlayHints(p))));
     connection.onShutdown(() => {
       this.scheduler.dispose();
       this.store.dispose();
@@ -172,69 +166,12 @@ export class FlakeLensServer {
 
   /** flake.lock changed (buffer or disk): its flake is re-analysed, and its hints show what the lock pins. */
   private lockChanged(lockUri: string, deleted = false, delay = 0): void {
-    if (this.hasInlayHintRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+    this.refreshInlayHints();
     this.scheduler.lockChanged(lockUri, deleted, delay);
   }
 
-  private async onHover(p: HoverParams): Promise<Hover | null> {
-    const state = this.store.current(p.textDocument.uri);
-    if (!state?.parsed) return null;
-    const settings = await this.settings.get(p.textDocument.uri);
-    const doc = state.doc;
-    const ctx = this.analysis.context(state, settings);
-    const offset = doc.offsetAt(p.position);
-    const h = hoverAt(ctx, offset) ?? (isFlakeUri(doc.uri) ? inputHover(this.navFor(state), offset) : undefined);
-    if (!h) return null;
-    return {
-      contents: { kind: 'markdown', value: h.markdown },
-      range: { start: doc.positionAt(h.start), end: doc.positionAt(h.end) },
-    };
-  }
-
-  /** flake.nix with its flake.lock, for input navigation; the parsed lock is shared with the analysis (memoised by text). */
-  private navFor(state: DocumentState): NavContext {
-    const lockUri = siblingUri(state.doc.uri, 'flake.lock');
-    const flakeRoot = state.parsed?.tree.rootNode;
-    return { ...flakeContext({ flakeText: state.doc.getText(), flakeRoot, lockText: this.locks.text(lockUri)?.text }), flakeRoot };
-  }
-
-  private onDefinition(p: DefinitionParams): Location | null {
-    const state = this.store.current(p.textDocument.uri);
-    if (!state?.parsed || !isFlakeUri(state.doc.uri)) return null;
-    const nav = this.navFor(state);
-    const target = inputDefinition(nav, state.doc.offsetAt(p.position));
-    if (!target) return null;
-    if (target.file === 'flake') {
-      return { uri: state.doc.uri, range: { start: state.doc.positionAt(target.start), end: state.doc.positionAt(target.end) } };
-    }
-    const lockUri = siblingUri(state.doc.uri, 'flake.lock');
-    const lockDoc = TextDocument.create(lockUri, 'json', 0, nav.lockText ?? '');
-    return { uri: lockUri, range: { start: lockDoc.positionAt(target.start), end: lockDoc.positionAt(target.end) } };
-  }
-
-  private async onInlayHint(p: InlayHintParams): Promise<InlayHint[]> {
-    const state = this.store.get(p.textDocument.uri);
-    if (!state?.parsed || !isFlakeUri(state.doc.uri)) return [];
-    const settings = await this.settings.get(state.doc.uri);
-    if (!settings.enable || !settings.inlayHints.enable) return [];
-    const doc = state.doc;
-    const from = doc.offsetAt(p.range.start);
-    const to = doc.offsetAt(p.range.end);
-    return inputInlayHints(this.navFor(state), Date.now())
-      .filter((h) => h.offset >= from && h.offset <= to)
-      .map((h) => ({ position: doc.positionAt(h.offset), label: h.label, tooltip: h.tooltip, paddingLeft: true }));
-  }
-
-  private onDocumentLinks(uri: string): DocumentLink[] {
-    const lockLinks = this.locks.links(uri);
-    if (lockLinks) return lockLinks;
-    const state = this.store.current(uri);
-    if (!state?.parsed || !isFlakeUri(uri)) return [];
-    return flakeLinks(this.navFor(state)).map((l) => ({
-      range: { start: state.doc.positionAt(l.start), end: state.doc.positionAt(l.end) },
-      target: l.target,
-      tooltip: l.tooltip,
-    }));
+  private refreshInlayHints(): void {
+    if (this.hasInlayHintRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
   }
 }
 
@@ -249,7 +186,7 @@ export function main(): void {
     if (initializing) throw new ResponseError(ErrorCodes.InvalidRequest, 'Flake Lens: the server is already initialized');
     initializing = true;
     server = await FlakeLensServer.initialize(connection, params);
-    server.register(connection);
+    server.register();
     return { capabilities: server.capabilities(), serverInfo: { name: 'flake-lens', version: VERSION } };
   });
   connection.onRequest((method: string) => unhandledRequest(method, !!server));
