@@ -55,7 +55,7 @@ export class Navigation {
   }
 
   async inlayHints(p: InlayHintParams): Promise<InlayHint[]> {
-    const state = this.store.get(p.textDocument.uri);
+    const state = this.store.current(p.textDocument.uri);
     if (!state?.parsed || !isFlakeUri(state.doc.uri)) return [];
     const settings = await this.settings.get(state.doc.uri);
     if (!settings.enable || !settings.inlayHints.enable) return [];
