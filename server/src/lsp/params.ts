@@ -45,6 +45,13 @@ export function checkPositionParams<P>(params: P): P {
   return params;
 }
 
+/** inlayHint: a document and a range. Returns the params, checked. */
+export function checkRangeParams<P>(params: P): P {
+  checkTextDocument(params);
+  checkRange((params as Record<string, unknown>).range);
+  return params;
+}
+
 export function checkCodeActionParams<P>(params: P): P {
   checkTextDocument(params);
   const p = params as Record<string, unknown>;

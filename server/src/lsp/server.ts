@@ -30,7 +30,7 @@ import { InputGraphs } from './inputGraph';
 import { LOCK_CHANGE_DEBOUNCE_MS } from './limits';
 import { LockDocuments } from './lockDocuments';
 import { Navigation } from './navigation';
-import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
+import { checkCodeActionParams, checkInputGraphParams, checkPositionParams, checkRangeParams, checkTextDocument, InvalidParams, validDidChange, validDidOpen } from './params';
 import { RequestGuard, unhandledRequest } from './requestGuard';
 import { ResourceSettings } from './resourceSettings';
 import { isFlakeUri, isLockUri } from './workspace';
@@ -157,7 +157,7 @@ export class FlakeLensServer {
     connection.onHover(guard.request('hover', (p) => this.navigation.hover(checkPositionParams(p))));
     connection.onDefinition(guard.request('definition', (p) => this.navigation.definition(checkPositionParams(p))));
     connection.onDocumentLinks(guard.request('documentLinks', (p) => this.navigation.links(checkTextDocument(p))));
-    connection.languages.inlayHint.on(guard.request('inlayHint', (p) => (checkTextDocument(p), this.navigation.inlayHints(p))));
+    connection.languages.inlayHint.on(guard.request('inlayHint', (p) => this.navigation.inlayHints(checkRangeParams(p))));
     connection.onShutdown(() => {
       this.scheduler.dispose();
       this.store.dispose();
