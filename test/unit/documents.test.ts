@@ -50,3 +50,26 @@ test('a document over the size limit has no tree until it shrinks', async () => 
   assert.ok(store.get(uri)!.parsed);
   store.dispose();
 });
+
+test('queued edits apply in order when the document is read, a full change among them; closing drops them', async () => {
+  const store = new DocumentStore(await loadNix(), () => 1e6);
+  const uri = 'file:///queued.nix';
+  assert.equal(store.queueChange(uri, 2, [{ text: 'x' }]), false, 'not open');
+  store.open(uri, 'nix', 1, text(1));
+  const at = (line: number, character: number) => ({ start: { line, character }, end: { line, character } });
+  assert.ok(store.queueChange(uri, 2, [{ range: at(0, 0), text: '# a\n' }]));
+  assert.equal(store.get(uri)!.doc.version, 1, 'not applied before it is read');
+  assert.ok(store.queueChange(uri, 3, [{ range: at(0, 0), text: '# b\n' }, { text: '{ }' }, { range: at(0, 1), text: ' c = 1;' }]));
+  assert.ok(store.queueChange(uri, 4, [{ range: at(0, 0), text: '# d\n' }]));
+  const s = store.current(uri)!;
+  assert.equal(s.doc.version, 4);
+  assert.equal(s.doc.getText(), '# d\n{ c = 1; }');
+  const fresh = await ParsedNix.create(s.doc.getText());
+  assert.equal(s.parsed!.tree.rootNode.toString(), fresh.tree.rootNode.toString());
+  fresh.dispose();
+  store.queueChange(uri, 5, [{ text: 'lost' }]);
+  store.close(uri);
+  store.open(uri, 'nix', 1, text(2));
+  assert.equal(store.current(uri)!.doc.getText(), text(2));
+  store.dispose();
+});

@@ -101,6 +101,8 @@ describe('malformed request parameters', () => {
     ['definition without a position', 'textDocument/definition', { textDocument: { uri } }],
     ['documentLink without textDocument', 'textDocument/documentLink', {}],
     ['inputGraph with a string for uris', 'flakeLens/inputGraph', { uris: 'file:///w/flake.nix' }],
+    ['inlayHint without a range', 'textDocument/inlayHint', { textDocument: { uri } }],
+    ['inlayHint at a negative line', 'textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } } }],
   ];
   for (const [name, method, params] of bad) {
     test(`${name}: InvalidParams (-32602)`, async () => {

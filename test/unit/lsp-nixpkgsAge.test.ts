@@ -78,6 +78,26 @@ describe('language server: nixpkgs age and support', () => {
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
   });
 
+  test('inlay hints asked for right after an edit are placed in the edited text', async () => {
+    const sub = path.join(dir, 'edited');
+    fs.mkdirSync(sub);
+    fs.writeFileSync(path.join(sub, 'flake.lock'), LOCK);
+    const uri = pathToFileURL(path.join(sub, 'flake.nix')).href;
+    // A long debounce (read when the document is opened): the edit is still queued, not
+    // analysed, when the hints are asked for.
+    client.settings['*'] = { debounceMs: 60_000 };
+    const opened = client.diagnostics(uri);
+    await client.open(uri, FLAKE);
+    await opened;
+    client.settings['*'] = {};
+    const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    await client.change(uri, 2, [{ range: top, text: '# a comment\n' }]);
+    const range = { start: { line: 0, character: 0 }, end: { line: 11, character: 0 } };
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range });
+    assert.deepEqual(hints.map((h) => [h.position.line, h.label]), [[2, '# aaaaaaa · 45 days'], [3, '# bbbbbbb · 12 days']]);
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  });
+
   test('the input graph marks the outdated nixpkgs node, and only it', async () => {
     const r = await client.request<InputGraphResult>('flakeLens/inputGraph', { uris: [flake] });
     const nodes = r.flakes[0].nodes;

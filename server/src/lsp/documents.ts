@@ -2,7 +2,7 @@
 // Trees live in wasm memory, which never shrinks: they are deleted when replaced or closed, and
 // only the most recently used documents keep one (others are re-parsed when next needed).
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Position, TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { TextDocumentContentChangeEvent, type Position, type Range } from 'vscode-languageserver';
 import type { Language } from 'web-tree-sitter';
 import { ParsedNix, TextChange } from '../nix/parser';
 import type { Finding } from '../rules/findings';
@@ -105,6 +105,11 @@ export function rangeOffsets(doc: TextDocument, range: unknown): { start: number
   return start <= end ? { start, end } : { start: end, end: start };
 }
 
+/** The LSP range of offsets `start`–`end` in `doc` (what rules, hovers and links give). */
+export function spanRange(doc: TextDocument, span: { start: number; end: number }): Range {
+  return { start: doc.positionAt(span.start), end: doc.positionAt(span.end) };
+}
+
 function positionOf(p: unknown): Position | undefined {
   if (typeof p !== 'object' || p === null) return undefined;
   const { line, character } = p as { line?: unknown; character?: unknown };
@@ -115,6 +120,11 @@ function positionOf(p: unknown): Position | undefined {
 
 export class DocumentStore {
   private readonly docs = new Map<string, DocumentState>();
+  /**
+   * didChange edits not yet applied, per URI. The text and tree are brought up to date when
+   * something reads the document (`current`): a burst of keystrokes costs one parse, not one each.
+   */
+  private readonly queued = new Map<string, { version: number; changes: TextDocumentContentChangeEvent[] }>();
   private clock = 0;
 
   constructor(
@@ -130,6 +140,34 @@ export class DocumentStore {
 
   uris(): string[] {
     return [...this.docs.keys()];
+  }
+
+  /** The document with every queued edit applied (its tree is parsed on first use). */
+  current(uri: string): DocumentState | undefined {
+    const queued = this.queued.get(uri);
+    if (queued) {
+      this.queued.delete(uri);
+      this.change(uri, queued.version, queued.changes);
+    }
+    return this.docs.get(uri);
+  }
+
+  /** Applies every queued edit. */
+  applyQueued(): void {
+    for (const uri of [...this.queued.keys()]) this.current(uri);
+  }
+
+  /** Queues a didChange of an open document for `current`; false when the document is not open. */
+  queueChange(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): boolean {
+    if (!this.docs.has(uri)) return false;
+    const queued = this.queued.get(uri) ?? { version, changes: [] };
+    // A full-text change replaces everything before it.
+    const full = changes.map((c) => !TextDocumentContentChangeEvent.isIncremental(c)).lastIndexOf(true);
+    if (full >= 0) queued.changes = changes.slice(full);
+    else queued.changes.push(...changes);
+    queued.version = version;
+    this.queued.set(uri, queued);
+    return true;
   }
 
   open(uri: string, languageId: string, version: number, text: string): DocumentState {
@@ -154,7 +192,7 @@ export class DocumentStore {
         const r = rangeOffsets(doc, change.range);
         if (!r) continue;
         edits.push({ start: r.start, end: r.end, newText: change.text });
-        doc = TextDocument.update(doc, [{ range: { start: doc.positionAt(r.start), end: doc.positionAt(r.end) }, text: change.text }], version);
+        doc = TextDocument.update(doc, [{ range: spanRange(doc, r), text: change.text }], version);
       } else {
         full = true;
         doc = TextDocument.update(doc, [{ text: change.text }], version);
@@ -178,6 +216,7 @@ export class DocumentStore {
   close(uri: string): void {
     this.docs.get(uri)?.dispose();
     this.docs.delete(uri);
+    this.queued.delete(uri);
   }
 
   dispose(): void {

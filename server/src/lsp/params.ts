@@ -38,13 +38,21 @@ export function checkTextDocument(params: unknown): string {
   return params.textDocument.uri as string;
 }
 
-/** hover and definition: a document and a position. */
-export function checkPositionParams(params: unknown): void {
+/** hover and definition: a document and a position. Returns the params, checked. */
+export function checkPositionParams<P>(params: P): P {
   checkTextDocument(params);
   checkPosition((params as Record<string, unknown>).position);
+  return params;
 }
 
-export function checkCodeActionParams(params: unknown): void {
+/** inlayHint: a document and a range. Returns the params, checked. */
+export function checkRangeParams<P>(params: P): P {
+  checkTextDocument(params);
+  checkRange((params as Record<string, unknown>).range);
+  return params;
+}
+
+export function checkCodeActionParams<P>(params: P): P {
   checkTextDocument(params);
   const p = params as Record<string, unknown>;
   checkRange(p.range);
@@ -56,6 +64,7 @@ export function checkCodeActionParams(params: unknown): void {
     checkRange(d.range, `context.diagnostics[${i}].range`);
   });
   if (only !== undefined && (!Array.isArray(only) || !only.every((o) => typeof o === 'string'))) fail('context.only must be an array of strings');
+  return params;
 }
 
 /** flakeLens/inputGraph: optional list of URIs. */

@@ -30,6 +30,10 @@ export function isLockUri(uri: string): boolean {
   return /\/flake\.lock$/.test(uri.split(/[?#]/)[0]);
 }
 
+export function isFlakeUri(uri: string): boolean {
+  return path.posix.basename(uri.split(/[?#]/)[0]) === 'flake.nix';
+}
+
 export type ReadResult = { text: string } | { error: string } | undefined;
 
 /** Last read of each file: unchanged files (same mtime and size) give the same string back. */
