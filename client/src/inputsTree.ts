@@ -54,13 +54,31 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
     return this.loading;
   }
 
+  /** A flake the workspace-wide request only listed (past the server's time budget): read it now. */
+  private async loadOne(stub: FlakeGraphDto): Promise<FlakeGraphDto> {
+    const client = this.ctx.client;
+    if (!client) return stub;
+    try {
+      const { flakes } = await client.sendRequest(InputGraphRequest, { uris: [stub.flakeUri] });
+      const loaded = flakes.find((f) => f.flakeUri === stub.flakeUri && !f.pending);
+      if (!loaded) return stub;
+      const i = this.flakes?.indexOf(stub) ?? -1;
+      if (i >= 0) this.flakes![i] = loaded;
+      return loaded;
+    } catch (e) {
+      this.ctx.output.error(`flakeLens/inputGraph failed: ${String(e)}`);
+      return stub;
+    }
+  }
+
   async getChildren(item?: InputsItem): Promise<InputsItem[]> {
     if (!item) {
       const flakes = await this.load();
       return flakes.map((flake) => ({ kind: 'flake', flake }));
     }
-    const flake = item.flake;
+    let flake = item.flake;
     if (item.kind === 'flake') {
+      if (flake.pending) flake = await this.loadOne(flake);
       const out: InputsItem[] = [];
       if (flake.problem) out.push({ kind: 'problem', flake, message: flake.problem });
       if (flake.root) out.push({ kind: 'summary', flake }, ...this.edges(flake, flake.root, [], `flake:${flake.flakeUri}`));
@@ -105,7 +123,8 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
     switch (item.kind) {
       case 'flake': {
         // Flakes without inputs (helpers, mocks) start collapsed: they have nothing to show.
-        const state = item.flake.root || item.flake.problem ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+        // Flakes the server only listed are read when expanded.
+        const state = (item.flake.root || item.flake.problem) && !item.flake.pending ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
         const t = new vscode.TreeItem(item.flake.name, state);
         t.id = `flake:${item.flake.flakeUri}`;
         t.description = vscode.workspace.asRelativePath(vscode.Uri.parse(item.flake.flakeUri), true);

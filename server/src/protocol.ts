@@ -75,6 +75,9 @@ export interface FlakeGraphDto {
   root?: string;
   nodes: Record<string, LockNodeDto>;
   summary: string;
+  /** Not read yet: a workspace-wide request stops reading flakes at its time budget and lists
+   *  the rest by name; ask for them by URI (the view does when one is expanded). */
+  pending?: boolean;
 }
 
 export interface InputGraphParams {

@@ -20,6 +20,17 @@ function copyFixture(name: string): string {
 }
 
 const uriOf = (p: string) => pathToFileURL(p).href;
+
+/** Every flake of the workspace, read: the ones the server only listed (past its time budget) are asked for by URI. */
+async function allGraphs(c: LspClient): Promise<InputGraphResult> {
+  const r = await c.request<InputGraphResult>('flakeLens/inputGraph', {});
+  const flakes = [];
+  for (const f of r.flakes) {
+    if (!f.pending) flakes.push(f);
+    else flakes.push((await c.request<InputGraphResult>('flakeLens/inputGraph', { uris: [f.flakeUri] })).flakes[0]);
+  }
+  return { flakes };
+}
 const codes = (ds: Diagnostic[]) => ds.map((d) => d.code).sort();
 
 describe('language server with flake.lock', () => {
@@ -209,14 +220,14 @@ describe('language server with flake.lock', () => {
     try {
       await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { workspaceFolders: true } }, workspaceFolders: [{ uri: uriOf(ws), name: 'ws' }] });
       await c.connection.sendNotification('initialized', {});
-      const r = await c.request<InputGraphResult>('flakeLens/inputGraph', {});
+      const r = await allGraphs(c);
       assert.deepEqual(r.flakes.map((f) => f.name), ['a', 'b']);
       assert.match(r.flakes[1].summary, /1 input follow the root/);
       // A flake created later is found once the watcher reports it.
       fs.mkdirSync(path.join(ws, 'c'));
       fs.writeFileSync(path.join(ws, 'c', 'flake.nix'), '{ outputs = _: { }; }\n');
       await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path.join(ws, 'c', 'flake.nix')), type: 1 }] });
-      const r2 = await c.request<InputGraphResult>('flakeLens/inputGraph', {});
+      const r2 = await allGraphs(c);
       // Sorted by path: a/, c/, nested/b/.
       assert.deepEqual(r2.flakes.map((f) => [f.name, f.summary]), [['a', r.flakes[0].summary], ['c', 'no inputs'], ['b', r.flakes[1].summary]]);
       // So is a workspace folder added to the workspace.
@@ -224,10 +235,38 @@ describe('language server with flake.lock', () => {
       fs.mkdirSync(path.join(other, 'd'));
       fs.writeFileSync(path.join(other, 'd', 'flake.nix'), '{ outputs = _: { }; }\n');
       await c.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: uriOf(other), name: 'other' }], removed: [{ uri: uriOf(ws), name: 'ws' }] } });
-      const r3 = await c.request<InputGraphResult>('flakeLens/inputGraph', {});
+      const r3 = await allGraphs(c);
       assert.deepEqual(r3.flakes.map((f) => f.name), ['d']);
     } finally {
       await c.shutdown();
     }
   });
+  test('inputGraph over a workspace of many flakes lists every flake once; those past the time budget come back by URI', async () => {
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'flake-lens-many-'));
+    const N = 60;
+    // Large enough that reading all of them takes a while (each 60 KB of inputs and a lock).
+    for (let i = 0; i < N; i++) {
+      const dir = path.join(ws, `f${String(i).padStart(2, '0')}`);
+      fs.mkdirSync(dir);
+      fs.copyFileSync(path.join(FIXTURES, 'no-follows', 'flake.lock'), path.join(dir, 'flake.lock'));
+      const pad = Array.from({ length: 1500 }, (_, k) => `    x${k} = "${k}";`).join('\n');
+      fs.writeFileSync(path.join(dir, 'flake.nix'), fs.readFileSync(path.join(FIXTURES, 'no-follows', 'flake.nix'), 'utf8').replace(/outputs\s*=/, `padding = {\n${pad}\n  };\n  outputs =`));
+    }
+    const c = new LspClient();
+    try {
+      await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { workspaceFolders: true } }, workspaceFolders: [{ uri: uriOf(ws), name: 'ws' }] });
+      await c.connection.sendNotification('initialized', {});
+      const listed = await c.request<InputGraphResult>('flakeLens/inputGraph', {});
+      assert.deepEqual(listed.flakes.map((f) => f.name), Array.from({ length: N }, (_, i) => `f${String(i).padStart(2, '0')}`));
+      // The first is always read; a pending one is only a name and a URI.
+      assert.ok(!listed.flakes[0].pending && listed.flakes[0].root);
+      for (const f of listed.flakes.filter((x) => x.pending)) assert.deepEqual([f.root, Object.keys(f.nodes).length], [undefined, 0]);
+      const all = await allGraphs(c);
+      assert.ok(all.flakes.every((f) => !f.pending && f.root && /nixpkgs: 2 revisions/.test(f.summary)), JSON.stringify(all.flakes.map((f) => f.summary)));
+    } finally {
+      await c.shutdown();
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
 });

@@ -2,6 +2,7 @@
 // about (or every flake in the workspace folders and every open flake.nix), and tells the client,
 // debounced, which flakes' graphs may have changed.
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { FileChangeType, type Connection, type WorkspaceFoldersChangeEvent } from 'vscode-languageserver/node';
 import { DEFAULT_SETTINGS } from '../config';
 import { ParsedNix } from '../nix/parser';
@@ -16,6 +17,14 @@ import { findFlakes, isFlakeUri, isLockUri, pathToUri, readDisk, siblingUri, uri
 
 /** How long changes are gathered into one flakeLens/inputGraphChanged. */
 const GRAPH_CHANGE_DEBOUNCE_MS = 300;
+
+/** Flakes read by one flakeLens/inputGraph request before the rest are only listed (pending). */
+export const WORKSPACE_GRAPH_BUDGET_MS = 400;
+
+/** The flake's folder name, for the tree root. */
+function flakeName(flakeUri: string): string {
+  return path.basename(path.dirname(uriToPath(flakeUri) ?? flakeUri));
+}
 
 export class InputGraphs {
   private folders: string[];
@@ -71,7 +80,17 @@ export class InputGraphs {
       for (const u of this.store.uris()) if (isFlakeUri(u)) flakeUris.add(u);
     }
     const flakes: FlakeGraphDto[] = [];
-    for (const flakeUri of [...flakeUris].sort()) flakes.push(await this.graph(flakeUri));
+    const start = performance.now();
+    for (const flakeUri of [...flakeUris].sort()) {
+      // A repository can hold hundreds of flakes, each up to the parse budget: past this request's
+      // budget the rest are only listed, and other requests run between flakes.
+      if (flakes.length > 0 && performance.now() - start > WORKSPACE_GRAPH_BUDGET_MS) {
+        flakes.push({ flakeUri, name: flakeName(flakeUri), nodes: {}, summary: 'not read yet', pending: true });
+        continue;
+      }
+      flakes.push(await this.graph(flakeUri));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return { flakes };
   }
 
@@ -85,8 +104,7 @@ export class InputGraphs {
     try {
       const tree = open?.parsed?.tree ?? (flakeText !== undefined ? (parsed = ParsedNix.tryCreate(this.store.language, flakeText) ?? undefined)?.tree : undefined);
       const ctx = flakeContext({ flakeText, flakeRoot: tree?.rootNode, lockText: lock?.text });
-      const name = path.basename(path.dirname(uriToPath(flakeUri) ?? flakeUri));
-      const dto = graphDto(ctx, flakeUri, lock ? lockUri : undefined, name);
+      const dto = graphDto(ctx, flakeUri, lock ? lockUri : undefined, flakeName(flakeUri));
       const settings = await this.settings.get(flakeUri);
       if (ruleOn(settings, 'outdated-nixpkgs')) markOutdated(dto, ctx, nixpkgsPolicy(settings, Date.now()));
       if (lock?.error) dto.problem = lock.error;
