@@ -8,6 +8,9 @@ import { attrName, unparen, walkCursor } from './syntax';
 /** Subtrees at least this long have their findings remembered between analyses. */
 const MEMO_MIN_LENGTH = 64;
 
+/** Sets at least this long look up their bindings in the memo all at once. */
+const KNOWN_MIN_LENGTH = 4096;
+
 /** A name a binding or inherit puts in its set; offsets relative to the remembered node. */
 interface Bound {
   key: string;
@@ -81,10 +84,12 @@ interface Frame {
   /** Index in `out` of this node's first finding. */
   from: number;
   kids?: Entry[];
-  /** A binding or inherit in a binding_set: what it binds (absolute offsets). */
+  /** A binding or inherit in a binding_set: what it binds (offsets relative to its start). */
   binds?: Bound[];
-  /** A binding_set: what its bindings bind, in order. */
-  set?: Bound[];
+  /** A binding_set: what its bindings bind, in order, each with the binding's start. */
+  set?: [Bound[], number][];
+  /** A binding_set: its remembered bindings by id, with their starts, found in one call. */
+  known?: Map<number, [Entry, number]>;
   /** Reused from the memo: nothing to do on leaving. */
   reused?: boolean;
 }
@@ -108,6 +113,19 @@ export function duplicateNames(tree: Tree, text: string): GrammarGap[] {
     tree.walk(),
     (cursor) => {
       const parent = frames[frames.length - 1];
+      if (parent?.known) {
+        // A binding of a large set: its id alone says whether it is remembered (a binding is
+        // never aliased, so its type cannot differ), two calls into wasm instead of five.
+        const known = parent.known.get(cursor.nodeId);
+        if (known) {
+          const [hit, start] = known;
+          for (const g of hit.gaps) out.push({ ...g, start: g.start + start, end: g.end + start });
+          parent.set!.push([hit.binds!, start]);
+          holders[holders.length - 1].kids!.push(hit);
+          frames.push({ type: hit.type, start, from: out.length, reused: true });
+          return false;
+        }
+      }
       const start = cursor.startIndex;
       const end = cursor.endIndex;
       const type = cursor.nodeType;
@@ -118,7 +136,7 @@ export function duplicateNames(tree: Tree, text: string): GrammarGap[] {
         const hit = byId.get(id);
         if (hit && hit.type === type && hit.length === end - start && (!bindingChild || hit.binds)) {
           for (const g of hit.gaps) out.push({ ...g, start: g.start + start, end: g.end + start });
-          if (bindingChild) parent.set!.push(...shift(hit.binds!, start));
+          if (bindingChild) parent.set!.push([hit.binds!, start]);
           holders[holders.length - 1].kids!.push(hit);
           frames.push({ type, start, from: out.length, reused: true });
           return false;
@@ -128,8 +146,17 @@ export function duplicateNames(tree: Tree, text: string): GrammarGap[] {
         frame.kids = [];
         holders.push(frame);
       }
-      if (bindingChild) frame.binds = bindsOf(cursor.currentNode);
-      if (type === 'binding_set') frame.set = [];
+      if (bindingChild) frame.binds = bindsOf(cursor.currentNode, start);
+      if (type === 'binding_set') {
+        frame.set = [];
+        if (end - start >= KNOWN_MIN_LENGTH) {
+          frame.known = new Map();
+          for (const c of cursor.currentNode.children) {
+            const hit = c && byId.get(c.id);
+            if (hit?.binds) frame.known.set(c!.id, [hit, c!.startIndex]);
+          }
+        }
+      }
       if (type === 'function_expression') out.push(...formalDuplicates(cursor.currentNode));
       frames.push(frame);
       return true;
@@ -138,7 +165,7 @@ export function duplicateNames(tree: Tree, text: string): GrammarGap[] {
       const f = frames.pop()!;
       if (f.reused) return;
       if (f.set) out.push(...setDuplicates(f.set));
-      if (f.binds) frames[frames.length - 1]?.set?.push(...f.binds);
+      if (f.binds) frames[frames.length - 1]?.set?.push([f.binds, f.start]);
       if (f.id === undefined) return;
       holders.pop();
       const entry: Entry = {
@@ -146,7 +173,7 @@ export function duplicateNames(tree: Tree, text: string): GrammarGap[] {
         type: f.type,
         length: f.end! - f.start,
         gaps: shift(out.slice(f.from), -f.start),
-        binds: f.binds && shift(f.binds, -f.start),
+        binds: f.binds,
         kids: f.kids!,
       };
       byId.set(f.id, entry);
@@ -173,8 +200,8 @@ export function duplicateNames(tree: Tree, text: string): GrammarGap[] {
   return out;
 }
 
-/** The names a binding or inherit binds in its set, in order. */
-function bindsOf(node: Node): Bound[] {
+/** The names a binding or inherit binds in its set, in order, offsets relative to `start`. */
+function bindsOf(node: Node, start: number): Bound[] {
   const out: Bound[] = [];
   if (node.type === 'binding') {
     const attrs = node.childForFieldName('attrpath')?.childrenForFieldName('attr') ?? [];
@@ -182,27 +209,29 @@ function bindsOf(node: Node): Bound[] {
     if (key === undefined) return out;
     const value = unparen(node.childForFieldName('expression'));
     const literal = value?.type === 'attrset_expression' || value?.type === 'rec_attrset_expression';
-    out.push({ key, start: attrs[0].startIndex, end: attrs[0].endIndex, merges: attrs.length > 1 || literal });
+    out.push({ key, start: attrs[0].startIndex - start, end: attrs[0].endIndex - start, merges: attrs.length > 1 || literal });
   } else {
     for (const a of node.childForFieldName('attrs')?.childrenForFieldName('attr') ?? []) {
       const key = attrName(a);
-      if (key !== undefined) out.push({ key, start: a.startIndex, end: a.endIndex, merges: false });
+      if (key !== undefined) out.push({ key, start: a.startIndex - start, end: a.endIndex - start, merges: false });
     }
   }
   return out;
 }
 
 /** A name bound twice in one set, unless every binding of it is one Nix merges. */
-function setDuplicates(binds: readonly Bound[]): GrammarGap[] {
+function setDuplicates(set: readonly [Bound[], number][]): GrammarGap[] {
   const out: GrammarGap[] = [];
   // Per name: true once a binding that cannot merge (a value other than an attrset literal, an inherit) binds it.
   const plain = new Map<string, boolean>();
-  for (const b of binds) {
-    const prev = plain.get(b.key);
-    if (prev !== undefined && (prev || !b.merges)) {
-      out.push({ start: b.start, end: b.end, message: `The attribute \`${b.key}\` is already defined in this set, which Nix rejects.` });
+  for (const [binds, at] of set) {
+    for (const b of binds) {
+      const prev = plain.get(b.key);
+      if (prev !== undefined && (prev || !b.merges)) {
+        out.push({ start: b.start + at, end: b.end + at, message: `The attribute \`${b.key}\` is already defined in this set, which Nix rejects.` });
+      }
+      plain.set(b.key, (prev ?? false) || !b.merges);
     }
-    plain.set(b.key, (prev ?? false) || !b.merges);
   }
   return out;
 }
