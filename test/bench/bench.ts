@@ -147,6 +147,8 @@ async function main(): Promise<void> {
   console.log(`Flake Lens benchmarks (node ${process.version}, ${os.cpus().length} cores)`);
   await editLatency('200-line flake', syntheticFlake(200), 400);
   await editLatency('20,000-line file', syntheticFlake(20000), 200);
+  // `--edits-only`: just the two figures above (for profiling with node --cpu-prof).
+  if (process.argv.includes('--edits-only')) return;
   await serverStart();
   await serverMemory();
   checkVsNix();

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Edit, Language, Node, Parser, Query, Tree } from 'web-tree-sitter';
-import { attrName, sweep, unparen, walkCursor } from './syntax';
+import { sweep } from './syntax';
+import { carryMemo, dropMemo, duplicateNames, startMemo } from './duplicateNames';
 
 export type { Node, Tree };
 
@@ -278,6 +279,7 @@ export class ParsedNix {
     const parser = parserFor(language);
     const masked = trailingFormalsCommas(text);
     const tree = parseWithin(parser, maskText(text, masked), null, budgetMs);
+    startMemo(tree);
     return new ParsedNix(parser, text, tree, masked, budgetMs);
   }
 
@@ -319,6 +321,7 @@ export class ParsedNix {
     for (const p of now) if (!before.has(p)) this.tree.edit(oneChar(text, p));
     for (const p of masked) if (!after.has(p)) this.tree.edit(oneChar(text, p));
     const tree = parseWithin(this.parser, maskText(text, now), this.tree, this.budgetMs);
+    carryMemo(this.tree, tree);
     this.tree.delete();
     this.tree = tree;
     this.text = text;
@@ -326,6 +329,7 @@ export class ParsedNix {
   }
 
   dispose(): void {
+    dropMemo(this.tree);
     this.tree.delete();
   }
 }
@@ -459,104 +463,8 @@ export function grammarGaps(tree: Tree, text: string): GrammarGap[] {
     out.push({ start: 0, end: Math.min(1, text.length), message: 'The file holds no expression; Nix cannot parse an empty file.' });
   }
   out.push(...duplicateNames(tree, text));
-  return out.sort((a, b) => a.start - b.start);
-}
-
-/** Subtrees at least this long have their findings remembered between analyses. */
-const MEMO_MIN_LENGTH = 64;
-interface SubtreeGaps {
-  type: string;
-  text: string;
-  /** Offsets relative to the subtree's start. */
-  gaps: GrammarGap[];
-}
-/** The last analysis's large subtrees by node id (an incremental re-parse keeps unchanged subtrees). */
-let subtreeMemo = new Map<number, SubtreeGaps>();
-
-/**
- * Names bound twice in one set, `let` or `rec` set, or formals list: Nix rejects them, the grammar
- * does not. One cursor walk; a large subtree whose node id, type and text are those of the last
- * analysis gives the findings it gave then, so an edit re-checks only the sets on its path (a full
- * walk with node objects took about 150 ms per keystroke in a 20,000-line file).
- */
-function duplicateNames(tree: Tree, text: string): GrammarGap[] {
-  const out: GrammarGap[] = [];
-  const memo = new Map<number, SubtreeGaps>();
-  const open: { id: number; type: string; start: number; text: string; from: number }[] = [];
-  walkCursor(
-    tree.walk(),
-    (cursor) => {
-      const start = cursor.startIndex;
-      const end = cursor.endIndex;
-      const type = cursor.nodeType;
-      if (end - start >= MEMO_MIN_LENGTH) {
-        const id = cursor.nodeId;
-        const t = text.slice(start, end);
-        const hit = subtreeMemo.get(id);
-        if (hit && hit.type === type && hit.text === t) {
-          for (const g of hit.gaps) out.push({ ...g, start: g.start + start, end: g.end + start });
-          memo.set(id, hit);
-          return false;
-        }
-        open.push({ id, type, start, text: t, from: out.length });
-      }
-      if (type === 'binding_set' || type === 'function_expression') out.push(...duplicatesIn(cursor.currentNode));
-      return true;
-    },
-    // A large node is done: remember what it gave.
-    (cursor) => {
-      const f = open[open.length - 1];
-      if (f && f.id === cursor.nodeId && f.start === cursor.startIndex) {
-        open.pop();
-        memo.set(f.id, { type: f.type, text: f.text, gaps: out.slice(f.from).map((g) => ({ ...g, start: g.start - f.start, end: g.end - f.start })) });
-      }
-    },
-  );
-  subtreeMemo = memo;
-  return out;
-}
-
-/** The duplicates bound directly by one binding_set or function_expression. */
-function duplicatesIn(node: Node): GrammarGap[] {
-  const out: GrammarGap[] = [];
-  if (node.type === 'function_expression') {
-    const formals = node.childForFieldName('formals');
-    if (!formals) return out;
-    const seen = new Set<string>();
-    const names = formals.childrenForFieldName('formal').map((f) => f.childForFieldName('name'));
-    const universal = node.childForFieldName('universal');
-    for (const id of universal ? [...names, universal] : names) {
-      if (!id) continue;
-      if (seen.has(id.text)) out.push({ start: id.startIndex, end: id.endIndex, message: `The function argument \`${id.text}\` is named twice, which Nix rejects.` });
-      seen.add(id.text);
-    }
-    return out;
-  }
-  // Per name: true once a binding that cannot merge (a value other than an attrset literal, an inherit) binds it.
-  const plain = new Map<string, boolean>();
-  const note = (id: Node, key: string, merges: boolean) => {
-    const prev = plain.get(key);
-    if (prev !== undefined && (prev || !merges)) {
-      out.push({ start: id.startIndex, end: id.endIndex, message: `The attribute \`${key}\` is already defined in this set, which Nix rejects.` });
-    }
-    plain.set(key, (prev ?? false) || !merges);
-  };
-  for (const b of node.namedChildren) {
-    if (b?.type === 'binding') {
-      const attrs = b.childForFieldName('attrpath')?.childrenForFieldName('attr') ?? [];
-      const key = attrName(attrs[0] ?? null);
-      if (key === undefined) continue;
-      const value = unparen(b.childForFieldName('expression'));
-      const literal = value?.type === 'attrset_expression' || value?.type === 'rec_attrset_expression';
-      note(attrs[0], key, attrs.length > 1 || literal);
-    } else if (b?.type === 'inherit' || b?.type === 'inherit_from') {
-      for (const a of b.childForFieldName('attrs')?.childrenForFieldName('attr') ?? []) {
-        const key = attrName(a);
-        if (key !== undefined) note(a, key, false);
-      }
-    }
-  }
-  return out;
+  // A total order: the same gaps in the same order however the memo of duplicateNames found them.
+  return out.sort((a, b) => a.start - b.start || a.end - b.end || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
 }
 
 /** Nix's verdict as far as we can tell: tree-sitter errors plus the grammar gaps above. */

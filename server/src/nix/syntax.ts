@@ -144,6 +144,10 @@ export function sweep<R extends Span>(tree: Tree, ranges: Iterable<R>, visit: (p
     path[path.length - 1] = child;
   };
   const holds = (n: Node, r: Span) => n.startIndex <= r.start && r.end <= n.endIndex;
+  // To the first child that ends at or after the range's start (the children before it are all
+  // 'skip'), in one call that passes whole hidden subtrees: tree-sitter keeps a long list (2,000
+  // bindings in a set) as a balanced tree, where stepping through siblings took milliseconds.
+  const nearFirstChild = (r: Span): boolean => (r.start > 0 ? cursor.gotoFirstChildForIndex(r.start - 1) : cursor.gotoFirstChild());
   let prevEnd = -1;
   try {
     for (const r of ranges) {
@@ -160,18 +164,20 @@ export function sweep<R extends Span>(tree: Tree, ranges: Iterable<R>, visit: (p
       let at = path.length - 1;
       if (path.length > 1) {
         // The cursor is on a child of the node that holds the range: move forward to the child
-        // that holds it, if one does.
+        // that holds it, if one does. The children before the first one near the range are all
+        // skipped, so jump there from the parent (see nearFirstChild).
         let m = test(r);
-        let moved = false;
-        while (m === 'skip' && cursor.gotoNextSibling()) {
-          moved = true;
+        if (m === 'skip') {
+          cursor.gotoParent();
+          if (!nearFirstChild(r)) cursor.gotoFirstChild();
           m = test(r);
+          while (m === 'skip' && cursor.gotoNextSibling()) m = test(r);
+          enter();
         }
-        if (moved) enter();
         if (m !== 'match') at = path.length - 2;
       }
       // Down from a node that holds the range, while a child does.
-      while (at === path.length - 1 && cursor.gotoFirstChild()) {
+      while (at === path.length - 1 && nearFirstChild(r)) {
         path.push(root);
         let m = test(r);
         while (m === 'skip' && cursor.gotoNextSibling()) m = test(r);
