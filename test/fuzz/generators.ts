@@ -88,7 +88,9 @@ export function editSpec(sizes: ShapeSizes): fc.Arbitrary<EditSpec> {
 
 /** Where an edit lands in `text`, never splitting a surrogate pair (the editor never does). */
 export function resolveEdit(text: string, e: EditSpec): { start: number; end: number; text: string } {
-  const fix = (o: number) => (o > 0 && o < text.length && /[\udc00-\udfff]/.test(text[o]) && /[\ud800-\udbff]/.test(text[o - 1]) ? o - 1 : o);
+  // No offset inside a surrogate pair or a CRLF: an LSP position cannot point there (the character
+  // of a position past the line's end means its end, before the `\r`), so no editor sends one.
+  const fix = (o: number) => (o > 0 && o < text.length && ((/[\udc00-\udfff]/.test(text[o]) && /[\ud800-\udbff]/.test(text[o - 1])) || (text[o] === '\n' && text[o - 1] === '\r')) ? o - 1 : o);
   const start = fix(Math.floor(e.at * text.length));
   const end = fix(Math.min(text.length, start + e.length));
   return { start, end: Math.max(start, end), text: e.text };
