@@ -239,7 +239,11 @@ export class TooComplexError extends Error {
 function parseWithin(parser: Parser, text: string, old: Tree | null, budgetMs: number): Tree {
   const start = process.cpuUsage();
   const budgetMicros = budgetMs * 1000;
+  let calls = 0;
   const over = () => {
+    // process.cpuUsage is a system call that cost a fifth of parsing when made on every call;
+    // every 8th call still checks within a few thousand parser operations.
+    if ((++calls & 7) !== 0) return false;
     const used = process.cpuUsage(start);
     return used.user + used.system > budgetMicros;
   };
@@ -316,6 +320,7 @@ export class ParsedNix {
     const tree = parseWithin(this.parser, maskText(text, now), this.tree, this.budgetMs);
     this.tree.delete();
     this.tree = tree;
+    reparsed.add(tree);
     this.text = text;
     this.masked = now;
   }
@@ -467,6 +472,10 @@ interface SubtreeGaps {
 }
 /** The last analysis's large subtrees by node id (an incremental re-parse keeps unchanged subtrees). */
 let subtreeMemo = new Map<number, SubtreeGaps>();
+/** Trees from an incremental re-parse: only these can share subtrees with the last analysis's tree. */
+const reparsed = new WeakSet<Tree>();
+/** The nodes that bind names, found by a query (compiled once per language). */
+const setQueries = new WeakMap<Language, Query>();
 
 /**
  * Names bound twice in one set, `let` or `rec` set, or formals list: Nix rejects them, the grammar
@@ -475,6 +484,7 @@ let subtreeMemo = new Map<number, SubtreeGaps>();
  * walk with node objects took about 150 ms per keystroke in a 20,000-line file).
  */
 function duplicateNames(tree: Tree, text: string): GrammarGap[] {
+  if (!reparsed.has(tree)) return duplicateNamesFresh(tree, text);
   const out: GrammarGap[] = [];
   const memo = new Map<number, SubtreeGaps>();
   const open: { id: number; type: string; start: number; text: string; from: number }[] = [];
@@ -507,6 +517,74 @@ function duplicateNames(tree: Tree, text: string): GrammarGap[] {
       }
     },
   );
+  subtreeMemo = memo;
+  return out;
+}
+
+/**
+ * The names each binding_set or function_expression binds directly (what `duplicatesIn` reads),
+ * one match per name with the node that binds it as `@set`.
+ */
+const BOUND_NAMES = `
+(binding_set (binding attrpath: (_ . attr: (_) @name))) @set
+(binding_set (binding attrpath: (_ (ERROR) @error))) @set
+(binding_set (inherit attrs: (_ attr: (_) @name))) @set
+(binding_set (inherit_from attrs: (_ attr: (_) @name))) @set
+(function_expression formals: (_ formal: (_ name: (_) @name))) @set
+(function_expression universal: (_) @name) @set`;
+
+const PLAIN_STRING = /^"[^"\\$]*"$/;
+
+/**
+ * duplicateNames on a tree from a fresh parse, where the memo cannot hit. A cursor walk from JS
+ * crosses into wasm several times per node, and reading each binding's parts as `duplicatesIn`
+ * does several more: together most of `check`'s time. Here one query lists every bound name
+ * with its set, inside wasm; only a set in which a name's text repeats (rare) goes through
+ * `duplicatesIn`, which decides exactly. Large sets are remembered, with the findings of their
+ * whole subtree, for the next (incremental) analysis.
+ */
+function duplicateNamesFresh(tree: Tree, text: string): GrammarGap[] {
+  let query = setQueries.get(tree.language);
+  if (!query) setQueries.set(tree.language, (query = new Query(tree.language, BOUND_NAMES)));
+  const sets = new Map<number, { node: Node; names: Set<string>; repeats: boolean }>();
+  for (const m of query.matches(tree.rootNode)) {
+    let set: Node | undefined;
+    let name: Node | undefined;
+    let error = false;
+    for (const c of m.captures) {
+      if (c.name === 'set') set = c.node;
+      else if (c.name === 'name') name = c.node;
+      else error = true;
+    }
+    if (!set) continue;
+    let s = sets.get(set.id);
+    if (!s) sets.set(set.id, (s = { node: set, names: new Set(), repeats: false }));
+    if (s.repeats) continue;
+    // The raw text stands for the name. A string other than a plain `"name"` may equal another
+    // spelling, and an ERROR in an attrpath may hide which name is first: both send the set to
+    // the exact check.
+    let key = name?.text ?? '';
+    if (error || key.startsWith('"')) {
+      if (error || !PLAIN_STRING.test(key)) {
+        s.repeats = true;
+        continue;
+      }
+      key = key.slice(1, -1);
+    }
+    if (s.names.has(key)) s.repeats = true;
+    s.names.add(key);
+  }
+  const out: GrammarGap[] = [];
+  for (const s of sets.values()) if (s.repeats) out.push(...duplicatesIn(s.node));
+  const memo = new Map<number, SubtreeGaps>();
+  for (const { node } of sets.values()) {
+    const start = node.startIndex;
+    const end = node.endIndex;
+    if (end - start < MEMO_MIN_LENGTH) continue;
+    // A finding lies in a set's range exactly when it comes from that set or one nested in it.
+    const gaps = out.filter((g) => g.start >= start && g.end <= end).map((g) => ({ ...g, start: g.start - start, end: g.end - start }));
+    memo.set(node.id, { type: node.type, text: text.slice(start, end), gaps });
+  }
   subtreeMemo = memo;
   return out;
 }
