@@ -1,7 +1,6 @@
-// The duplicate-name check (a grammar gap) has two paths: a fresh tree is read with one query, a
-// tree from an incremental re-parse with a cursor walk that reuses the last analysis's findings
-// for unchanged subtrees. Both must give the same findings, including when the walk starts from
-// what the query path remembered.
+// The duplicate-name check (a grammar gap) has two paths: a tree nobody edits (`check`) is read
+// with one query; an edited document's tree with a cursor walk that reuses the last analysis's
+// findings for unchanged subtrees. Both must give the same findings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -47,7 +46,7 @@ const SHAPES = [
   '{ = 1; = 2; }',
 ];
 
-test('duplicate names: a fresh tree and an incrementally re-parsed one give the same findings', async () => {
+test('duplicate names: the query and the walk give the same findings', async () => {
   const language = await loadNix();
   const texts = [
     ...SHAPES,
@@ -55,7 +54,7 @@ test('duplicate names: a fresh tree and an incrementally re-parsed one give the 
       variants(fs.readFileSync(f, 'utf8'), i * 7919),
     ),
   ];
-  const other = ParsedNix.createSync(language, '{ other = 1; }');
+  const other = ParsedNix.createSync(language, '{ other = 1; }', undefined, { edited: true });
   let withFindings = 0;
   try {
     for (const text of texts) {
@@ -64,9 +63,11 @@ test('duplicate names: a fresh tree and an incrementally re-parsed one give the 
       if (!fresh) continue;
       const viaQuery = grammarGaps(fresh.tree, text);
       fresh.dispose();
-      // The walk with nothing remembered: another document was analysed last.
+      // The walk with nothing remembered: another edited document was analysed last.
       grammarGaps(other.tree, other.text);
-      const edited = ParsedNix.createSync(language, text);
+      const edited = ParsedNix.createSync(language, text, undefined, { edited: true });
+      assert.deepEqual(grammarGaps(edited.tree, text), viaQuery, text.slice(0, 200));
+      // And after an edit that leaves the text as it was, with every subtree remembered.
       edited.update([
         { start: 0, end: 0, newText: ' ' },
         { start: 0, end: 1, newText: '' },
@@ -82,7 +83,7 @@ test('duplicate names: a fresh tree and an incrementally re-parsed one give the 
   assert.ok(withFindings >= 10, `only ${withFindings} texts with duplicate names`);
 });
 
-test('duplicate names: an edit after a fresh analysis reuses what the query path remembered, correctly', async () => {
+test('duplicate names: edits of a document checked once give what a fresh check gives', async () => {
   const language = await loadNix();
   const base = Array.from({ length: 40 }, (_, i) => `  p${i} = { name = "p${i}"; value = { x = ${i}; y = ${i}; }; };`).join('\n');
   const text = `{\n${base}\n}\n`;

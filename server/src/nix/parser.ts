@@ -207,6 +207,13 @@ export interface TextChange {
 // time, and each Parser holds wasm memory of its own.
 const parsers = new WeakMap<Language, Parser>();
 
+/**
+ * Trees of documents being edited: made with `{ edited: true }`, and every tree `update` makes.
+ * The duplicate-name check walks these to reuse its findings for unchanged subtrees at the next
+ * edit; it reads other trees (`check`, one-off parses) with one query, which is faster once.
+ */
+const editedTrees = new WeakSet<Tree>();
+
 function parserFor(language: Language): Parser {
   let parser = parsers.get(language);
   if (!parser) {
@@ -273,17 +280,18 @@ export class ParsedNix {
   }
 
   /** Parses `text`; throws TooComplexError when that takes longer than `budgetMs`. */
-  static createSync(language: Language, text: string, budgetMs = PARSE_BUDGET_MS): ParsedNix {
+  static createSync(language: Language, text: string, budgetMs = PARSE_BUDGET_MS, options: { edited?: boolean } = {}): ParsedNix {
     const parser = parserFor(language);
     const masked = trailingFormalsCommas(text);
     const tree = parseWithin(parser, maskText(text, masked), null, budgetMs);
+    if (options.edited) editedTrees.add(tree);
     return new ParsedNix(parser, text, tree, masked, budgetMs);
   }
 
   /** As createSync, but null when the parse goes over its budget. */
-  static tryCreate(language: Language, text: string, budgetMs = PARSE_BUDGET_MS): ParsedNix | null {
+  static tryCreate(language: Language, text: string, budgetMs = PARSE_BUDGET_MS, options: { edited?: boolean } = {}): ParsedNix | null {
     try {
-      return ParsedNix.createSync(language, text, budgetMs);
+      return ParsedNix.createSync(language, text, budgetMs, options);
     } catch (e) {
       if (e instanceof TooComplexError) return null;
       throw e;
@@ -320,7 +328,7 @@ export class ParsedNix {
     const tree = parseWithin(this.parser, maskText(text, now), this.tree, this.budgetMs);
     this.tree.delete();
     this.tree = tree;
-    reparsed.add(tree);
+    editedTrees.add(tree);
     this.text = text;
     this.masked = now;
   }
@@ -472,8 +480,6 @@ interface SubtreeGaps {
 }
 /** The last analysis's large subtrees by node id (an incremental re-parse keeps unchanged subtrees). */
 let subtreeMemo = new Map<number, SubtreeGaps>();
-/** Trees from an incremental re-parse: only these can share subtrees with the last analysis's tree. */
-const reparsed = new WeakSet<Tree>();
 /** The nodes that bind names, found by a query (compiled once per language). */
 const setQueries = new WeakMap<Language, Query>();
 
@@ -484,7 +490,7 @@ const setQueries = new WeakMap<Language, Query>();
  * walk with node objects took about 150 ms per keystroke in a 20,000-line file).
  */
 function duplicateNames(tree: Tree, text: string): GrammarGap[] {
-  if (!reparsed.has(tree)) return duplicateNamesFresh(tree, text);
+  if (!editedTrees.has(tree)) return duplicateNamesOnce(tree);
   const out: GrammarGap[] = [];
   const memo = new Map<number, SubtreeGaps>();
   const open: { id: number; type: string; start: number; text: string; from: number }[] = [];
@@ -536,14 +542,13 @@ const BOUND_NAMES = `
 const PLAIN_STRING = /^"[^"\\$]*"$/;
 
 /**
- * duplicateNames on a tree from a fresh parse, where the memo cannot hit. A cursor walk from JS
- * crosses into wasm several times per node, and reading each binding's parts as `duplicatesIn`
- * does several more: together most of `check`'s time. Here one query lists every bound name
- * with its set, inside wasm; only a set in which a name's text repeats (rare) goes through
- * `duplicatesIn`, which decides exactly. Large sets are remembered, with the findings of their
- * whole subtree, for the next (incremental) analysis.
+ * duplicateNames on a tree that will not be edited. A cursor walk from JS crosses into wasm several
+ * times per node, and reading each binding's parts as `duplicatesIn` does several more: together
+ * most of `check`'s time. Here one query lists every bound name with its set, inside wasm; only a
+ * set in which a name's text repeats (rare) goes through `duplicatesIn`, which decides exactly.
+ * The memo is left to the edited document it belongs to.
  */
-function duplicateNamesFresh(tree: Tree, text: string): GrammarGap[] {
+function duplicateNamesOnce(tree: Tree): GrammarGap[] {
   let query = setQueries.get(tree.language);
   if (!query) setQueries.set(tree.language, (query = new Query(tree.language, BOUND_NAMES)));
   const sets = new Map<number, { node: Node; names: Set<string>; repeats: boolean }>();
@@ -576,16 +581,6 @@ function duplicateNamesFresh(tree: Tree, text: string): GrammarGap[] {
   }
   const out: GrammarGap[] = [];
   for (const s of sets.values()) if (s.repeats) out.push(...duplicatesIn(s.node));
-  const memo = new Map<number, SubtreeGaps>();
-  for (const { node } of sets.values()) {
-    const start = node.startIndex;
-    const end = node.endIndex;
-    if (end - start < MEMO_MIN_LENGTH) continue;
-    // A finding lies in a set's range exactly when it comes from that set or one nested in it.
-    const gaps = out.filter((g) => g.start >= start && g.end <= end).map((g) => ({ ...g, start: g.start - start, end: g.end - start }));
-    memo.set(node.id, { type: node.type, text: text.slice(start, end), gaps });
-  }
-  subtreeMemo = memo;
   return out;
 }
 
