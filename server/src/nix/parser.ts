@@ -482,6 +482,18 @@ interface SubtreeGaps {
 let subtreeMemo = new Map<number, SubtreeGaps>();
 /** The nodes that bind names, found by a query (compiled once per language). */
 const setQueries = new WeakMap<Language, Query>();
+/**
+ * Text of trees nobody edits checked so far in this process. The query's first use costs about
+ * 100 ms of CPU (compiling and warming it up), more than walking a few hundred KB, so a small
+ * `check` walks; past this many bytes, the query.
+ */
+let queryCandidateBytes = 0;
+const QUERY_AFTER_BYTES = 256 * 1024;
+
+/** Says how much text nobody edits is about to be checked, so a large `check` takes the query from its first file. */
+export function expectUneditedText(bytes: number): void {
+  if (bytes > QUERY_AFTER_BYTES) queryCandidateBytes += bytes;
+}
 
 /**
  * Names bound twice in one set, `let` or `rec` set, or formals list: Nix rejects them, the grammar
@@ -490,7 +502,11 @@ const setQueries = new WeakMap<Language, Query>();
  * walk with node objects took about 150 ms per keystroke in a 20,000-line file).
  */
 function duplicateNames(tree: Tree, text: string): GrammarGap[] {
-  if (!editedTrees.has(tree)) return duplicateNamesOnce(tree);
+  const edited = editedTrees.has(tree);
+  if (!edited) {
+    queryCandidateBytes += text.length;
+    if (queryCandidateBytes > QUERY_AFTER_BYTES) return duplicateNamesByQuery(tree);
+  }
   const out: GrammarGap[] = [];
   const memo = new Map<number, SubtreeGaps>();
   const open: { id: number; type: string; start: number; text: string; from: number }[] = [];
@@ -500,7 +516,7 @@ function duplicateNames(tree: Tree, text: string): GrammarGap[] {
       const start = cursor.startIndex;
       const end = cursor.endIndex;
       const type = cursor.nodeType;
-      if (end - start >= MEMO_MIN_LENGTH) {
+      if (edited && end - start >= MEMO_MIN_LENGTH) {
         const id = cursor.nodeId;
         const t = text.slice(start, end);
         const hit = subtreeMemo.get(id);
@@ -523,7 +539,8 @@ function duplicateNames(tree: Tree, text: string): GrammarGap[] {
       }
     },
   );
-  subtreeMemo = memo;
+  // Only an edited document's analysis replaces the memo: a one-off parse must not wipe it.
+  if (edited) subtreeMemo = memo;
   return out;
 }
 
@@ -542,13 +559,13 @@ const BOUND_NAMES = `
 const PLAIN_STRING = /^"[^"\\$]*"$/;
 
 /**
- * duplicateNames on a tree that will not be edited. A cursor walk from JS crosses into wasm several
- * times per node, and reading each binding's parts as `duplicatesIn` does several more: together
- * most of `check`'s time. Here one query lists every bound name with its set, inside wasm; only a
- * set in which a name's text repeats (rare) goes through `duplicatesIn`, which decides exactly.
- * The memo is left to the edited document it belongs to.
+ * duplicateNames on a tree nobody edits, once the query pays off. A cursor walk from JS crosses
+ * into wasm several times per node, and reading each binding's parts as `duplicatesIn` does
+ * several more: together most of a large `check`'s time. Here one query lists every bound name
+ * with its set, inside wasm; only a set in which a name's text repeats goes through
+ * `duplicatesIn`, which decides exactly. The memo is left to the edited document it belongs to.
  */
-function duplicateNamesOnce(tree: Tree): GrammarGap[] {
+export function duplicateNamesByQuery(tree: Tree): GrammarGap[] {
   let query = setQueries.get(tree.language);
   if (!query) setQueries.set(tree.language, (query = new Query(tree.language, BOUND_NAMES)));
   const sets = new Map<number, { node: Node; names: Set<string>; repeats: boolean }>();
