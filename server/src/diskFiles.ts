@@ -24,12 +24,21 @@ function describe(st: fs.Stats): string {
   return 'not a regular file';
 }
 
-/** Reads `n` bytes from the start of an open file, or fewer at its end. */
-function readUpTo(fd: number, n: number): Buffer {
-  const buf = Buffer.allocUnsafe(n);
+/**
+ * Reads `n` bytes from the start of an open file, or fewer at its end. The buffer starts at the
+ * size `expected` (fstat's) and grows only if the file did: allocating the whole limit (4 MB) per
+ * file cost `check` more than reading.
+ */
+function readUpTo(fd: number, n: number, expected = n): Buffer {
+  let buf = Buffer.allocUnsafe(Math.min(n, Math.max(expected, 0) + 1));
   let got = 0;
   while (got < n) {
-    const r = fs.readSync(fd, buf, got, n - got, got);
+    if (got === buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(n, buf.length * 2));
+      buf.copy(bigger, 0, 0, got);
+      buf = bigger;
+    }
+    const r = fs.readSync(fd, buf, got, buf.length - got, got);
     if (r === 0) break;
     got += r;
   }
@@ -59,7 +68,7 @@ export function readRegularFile(file: string, maxBytes: number, keepBom = false)
       return { kind: 'too-large', bytes: stat.size, head: head.slice(0, head.indexOf('\n') < 0 ? head.length : head.indexOf('\n')) };
     }
     // One byte past the limit tells a file that grew since fstat from one that is exactly full.
-    const bytes = readUpTo(fd, maxBytes + 1);
+    const bytes = readUpTo(fd, maxBytes + 1, stat.size);
     if (bytes.length > maxBytes) return { kind: 'too-large', bytes: bytes.length, head: '' };
     try {
       return { kind: 'text', text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: keepBom }).decode(bytes), lossy: false, stat };

@@ -18,7 +18,7 @@ import { unifiedDiff } from './diff';
 import type { Finding, Severity } from '../rules/findings';
 import { applyEdits, fixAllEdits } from '../rules/fixes';
 import { LineIndex } from '../nix/lineIndex';
-import { ParsedNix, loadNix } from '../nix/parser';
+import { ParsedNix, expectUneditedText, loadNix } from '../nix/parser';
 import { RULES, ruleInfo } from '../rules/index';
 import { docsUrl } from '../protocol';
 import { MAX_LOCK_BYTES, readRegularFile } from '../diskFiles';
@@ -573,6 +573,8 @@ const PARALLEL_MIN_BYTES = 256 * 1024;
 
 interface WorkerJob {
   files: string[];
+  /** Their size on disk. */
+  bytes: number;
   settings: Settings;
   now: Date;
 }
@@ -597,6 +599,7 @@ async function analyseInParallel(files: string[], settings: Settings, now: Date,
   const total = sizes.reduce((a, b) => a + b, 0);
   const threads = Number(process.env.FLAKE_LENS_THREADS) || Math.min(os.availableParallelism(), 8);
   if (threads < 2 || total < PARALLEL_MIN_BYTES || files.length < 4 || !isMainThread) {
+    expectUneditedText(total);
     return analyseAll(await loadNix(), files, settings, now, err, errors);
   }
   // Folders, largest first, each to the least loaded worker.
@@ -619,7 +622,7 @@ async function analyseInParallel(files: string[], settings: Settings, now: Date,
       .map(
         (j) =>
           new Promise<WorkerReply>((resolve, reject) => {
-            const w = new Worker(__filename, { workerData: { files: j.files, settings, now } satisfies WorkerJob });
+            const w = new Worker(__filename, { workerData: { files: j.files, bytes: j.bytes, settings, now } satisfies WorkerJob });
             w.once('message', resolve);
             w.once('error', reject);
             w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
@@ -650,6 +653,7 @@ async function analyseInParallel(files: string[], settings: Settings, now: Date,
 
 if (!isMainThread && (workerData as WorkerJob | undefined)?.files) {
   const job = workerData as WorkerJob;
+  expectUneditedText(job.bytes);
   void loadNix().then((language) => {
     const errors: string[] = [];
     const messages: string[] = [];

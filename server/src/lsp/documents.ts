@@ -4,7 +4,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocumentContentChangeEvent, type Position, type Range } from 'vscode-languageserver';
 import type { Language } from 'web-tree-sitter';
-import { ParsedNix, TextChange } from '../nix/parser';
+import { PARSE_BUDGET_MS, ParsedNix, TextChange } from '../nix/parser';
 import type { Finding } from '../rules/findings';
 
 /** How many documents keep a tree: the files a person edits at once. Re-parsing another one
@@ -226,7 +226,8 @@ export class DocumentStore {
   /** Parses a text, or says why not: over the size limit, or over the parse time budget. */
   parseText(uri: string, text: string): ParsedNix | SkipReason {
     if (text.length > this.sizeLimit(uri)) return 'too-large';
-    return ParsedNix.tryCreate(this.language, text) ?? 'too-complex';
+    // Edited: the duplicate-name check keeps what it found per subtree for the next keystroke.
+    return ParsedNix.tryCreate(this.language, text, PARSE_BUDGET_MS, { edited: true }) ?? 'too-complex';
   }
 
   limitFor(uri: string): number {

@@ -200,6 +200,17 @@ export function duplicateNames(tree: Tree, text: string): GrammarGap[] {
   return out;
 }
 
+/** The names bound twice directly in one binding_set or function_expression, without a memo (the
+ *  query path of parser.ts checks only the sets it cannot clear by itself). */
+export function duplicatesInNode(node: Node): GrammarGap[] {
+  if (node.type === 'function_expression') return formalDuplicates(node);
+  const set: [Bound[], number][] = [];
+  for (const c of node.namedChildren) {
+    if (c && (c.type === 'binding' || c.type === 'inherit' || c.type === 'inherit_from')) set.push([bindsOf(c, c.startIndex), c.startIndex]);
+  }
+  return setDuplicates(set);
+}
+
 /** The names a binding or inherit binds in its set, in order, offsets relative to `start`. */
 function bindsOf(node: Node, start: number): Bound[] {
   const out: Bound[] = [];

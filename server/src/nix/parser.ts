@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Edit, Language, Node, Parser, Query, Tree } from 'web-tree-sitter';
 import { sweep } from './syntax';
-import { carryMemo, dropMemo, duplicateNames, startMemo } from './duplicateNames';
+import { carryMemo, dropMemo, duplicateNames, duplicatesInNode, startMemo } from './duplicateNames';
 
 export type { Node, Tree };
 
@@ -208,6 +208,13 @@ export interface TextChange {
 // time, and each Parser holds wasm memory of its own.
 const parsers = new WeakMap<Language, Parser>();
 
+/**
+ * Trees of documents being edited: made with `{ edited: true }`, and every tree `update` makes.
+ * The duplicate-name check walks these to reuse its findings for unchanged subtrees at the next
+ * edit; it reads other trees (`check`, one-off parses) with one query, which is faster once.
+ */
+const editedTrees = new WeakSet<Tree>();
+
 function parserFor(language: Language): Parser {
   let parser = parsers.get(language);
   if (!parser) {
@@ -275,18 +282,19 @@ export class ParsedNix {
   }
 
   /** Parses `text`; throws TooComplexError when that takes longer than `budgetMs`. */
-  static createSync(language: Language, text: string, budgetMs = PARSE_BUDGET_MS): ParsedNix {
+  static createSync(language: Language, text: string, budgetMs = PARSE_BUDGET_MS, options: { edited?: boolean } = {}): ParsedNix {
     const parser = parserFor(language);
     const masked = trailingFormalsCommas(text);
     const tree = parseWithin(parser, maskText(text, masked), null, budgetMs);
     startMemo(tree);
+    if (options.edited) editedTrees.add(tree);
     return new ParsedNix(parser, text, tree, masked, budgetMs);
   }
 
   /** As createSync, but null when the parse goes over its budget. */
-  static tryCreate(language: Language, text: string, budgetMs = PARSE_BUDGET_MS): ParsedNix | null {
+  static tryCreate(language: Language, text: string, budgetMs = PARSE_BUDGET_MS, options: { edited?: boolean } = {}): ParsedNix | null {
     try {
-      return ParsedNix.createSync(language, text, budgetMs);
+      return ParsedNix.createSync(language, text, budgetMs, options);
     } catch (e) {
       if (e instanceof TooComplexError) return null;
       throw e;
@@ -324,6 +332,7 @@ export class ParsedNix {
     carryMemo(this.tree, tree);
     this.tree.delete();
     this.tree = tree;
+    editedTrees.add(tree);
     this.text = text;
     this.masked = now;
   }
@@ -462,10 +471,95 @@ export function grammarGaps(tree: Tree, text: string): GrammarGap[] {
   if (!tree.rootNode.hasError && !tree.rootNode.childForFieldName('expression')) {
     out.push({ start: 0, end: Math.min(1, text.length), message: 'The file holds no expression; Nix cannot parse an empty file.' });
   }
-  out.push(...duplicateNames(tree, text));
+  out.push(...namesBoundTwice(tree, text));
   // A total order: the same gaps in the same order however the memo of duplicateNames found them.
   return out.sort((a, b) => a.start - b.start || a.end - b.end || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
 }
+
+/** The nodes that bind names, found by a query (compiled once per language). */
+const setQueries = new WeakMap<Language, Query>();
+/**
+ * Text of trees nobody edits checked so far in this process. The query's first use costs about
+ * 100 ms of CPU (compiling and warming it up), more than walking a few hundred KB, so a small
+ * `check` walks; past this many bytes, the query.
+ */
+let queryCandidateBytes = 0;
+const QUERY_AFTER_BYTES = 256 * 1024;
+
+/**
+ * duplicateNames (nix/duplicateNames.ts) for an edited document, whose memo makes an edit re-check
+ * only the sets on its path; the query for a large amount of text nobody edits (`check`).
+ */
+function namesBoundTwice(tree: Tree, text: string): GrammarGap[] {
+  if (!editedTrees.has(tree)) {
+    queryCandidateBytes += text.length;
+    if (queryCandidateBytes > QUERY_AFTER_BYTES) return duplicateNamesByQuery(tree);
+  }
+  return duplicateNames(tree, text);
+}
+
+/** Says how much text nobody edits is about to be checked, so a large `check` takes the query from its first file. */
+export function expectUneditedText(bytes: number): void {
+  if (bytes > QUERY_AFTER_BYTES) queryCandidateBytes += bytes;
+}
+
+/**
+ * The names each binding_set or function_expression binds directly (what `duplicatesIn` reads),
+ * one match per name with the node that binds it as `@set`.
+ */
+const BOUND_NAMES = `
+(binding_set (binding attrpath: (_ . attr: (_) @name))) @set
+(binding_set (binding attrpath: (_ (ERROR) @error))) @set
+(binding_set (inherit attrs: (_ attr: (_) @name))) @set
+(binding_set (inherit_from attrs: (_ attr: (_) @name))) @set
+(function_expression formals: (_ formal: (_ name: (_) @name))) @set
+(function_expression universal: (_) @name) @set`;
+
+const PLAIN_STRING = /^"[^"\\$]*"$/;
+
+/**
+ * duplicateNames on a tree nobody edits, once the query pays off. A cursor walk from JS crosses
+ * into wasm several times per node, and reading each binding's parts as `duplicatesIn` does
+ * several more: together most of a large `check`'s time. Here one query lists every bound name
+ * with its set, inside wasm; only a set in which a name's text repeats goes through
+ * `duplicatesIn`, which decides exactly. The memo is left to the edited document it belongs to.
+ */
+export function duplicateNamesByQuery(tree: Tree): GrammarGap[] {
+  let query = setQueries.get(tree.language);
+  if (!query) setQueries.set(tree.language, (query = new Query(tree.language, BOUND_NAMES)));
+  const sets = new Map<number, { node: Node; names: Set<string>; repeats: boolean }>();
+  for (const m of query.matches(tree.rootNode)) {
+    let set: Node | undefined;
+    let name: Node | undefined;
+    let error = false;
+    for (const c of m.captures) {
+      if (c.name === 'set') set = c.node;
+      else if (c.name === 'name') name = c.node;
+      else error = true;
+    }
+    if (!set) continue;
+    let s = sets.get(set.id);
+    if (!s) sets.set(set.id, (s = { node: set, names: new Set(), repeats: false }));
+    if (s.repeats) continue;
+    // The raw text stands for the name. A string other than a plain `"name"` may equal another
+    // spelling, and an ERROR in an attrpath may hide which name is first: both send the set to
+    // the exact check.
+    let key = name?.text ?? '';
+    if (error || key.startsWith('"')) {
+      if (error || !PLAIN_STRING.test(key)) {
+        s.repeats = true;
+        continue;
+      }
+      key = key.slice(1, -1);
+    }
+    if (s.names.has(key)) s.repeats = true;
+    s.names.add(key);
+  }
+  const out: GrammarGap[] = [];
+  for (const s of sets.values()) if (s.repeats) out.push(...duplicatesInNode(s.node));
+  return out;
+}
+
 
 /** Nix's verdict as far as we can tell: tree-sitter errors plus the grammar gaps above. */
 export function hasSyntaxError(parsed: { tree: Tree; text: string }): boolean {
