@@ -97,6 +97,18 @@ test('the drawing budget: none of the shapes is laid out whole, and the notice s
   assert.ok(layoutSize(buildModel(shapes.dense(), NOW)) > 100 * MAX_LAYOUT_SIZE);
 });
 
+test('the longest chain the budget lets through lays out: dagre recurses once per layer', () => {
+  // dagre's acyclic and ranking steps are recursive: a 2,500-node chain overflows its stack, so
+  // the node cap is also what keeps the layout from throwing.
+  const m = buildModel(dtoOf(chainLock(MAX_DRAWN_NODES - 1)), NOW);
+  assert.equal(m.nodes.length, MAX_DRAWN_NODES);
+  const plan = planDrawing(m, {});
+  assert.equal(plan.draw, m);
+  const layout = layoutGraph(plan.draw!);
+  assert.equal(layout.nodes.size, MAX_DRAWN_NODES);
+  assert.equal(planDrawing(buildModel(dtoOf(chainLock(MAX_DRAWN_NODES)), NOW), {}).draw, undefined, 'one more node is over the budget');
+});
+
 test('layoutSize counts nodes plus one segment per layer an edge crosses, cycles broken', () => {
   const model = (edges: [string, string][]): GraphModel => {
     const ids = [...new Set(edges.flat())];
