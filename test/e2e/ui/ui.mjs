@@ -81,31 +81,24 @@ function bigLock(n) {
   return JSON.stringify({ nodes, root: 'root', version: 7 }, null, 2);
 }
 
-/** The input graph webview's frame that shows the over-budget notice. */
-async function noticeFrame(page, timeout = 30_000) {
+/** The first frame (webviews live in nested iframes) where `selector` matches. */
+async function frameWith(page, selector, what, timeout = 30_000) {
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      const count = await frame.locator('#notice:not([hidden])').count().catch(() => 0);
+      const count = await frame.locator(selector).count().catch(() => 0);
       if (count > 0) return frame;
     }
     await page.waitForTimeout(250);
   }
-  throw new Error('no input graph webview with the over-budget notice');
+  throw new Error(`no ${what}`);
 }
 
-/** The input graph webview's frame, once it has drawn nodes (webviews live in nested iframes). */
-async function graphFrame(page, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const count = await frame.locator('svg#graph g.node').count().catch(() => 0);
-      if (count > 0) return frame;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error('no input graph webview with drawn nodes');
-}
+/** The input graph webview's frame that shows the over-budget notice. */
+const noticeFrame = (page) => frameWith(page, '#notice:not([hidden])', 'input graph webview with the over-budget notice');
+
+/** The input graph webview's frame, once it has drawn nodes. */
+const graphFrame = (page) => frameWith(page, 'svg#graph g.node', 'input graph webview with drawn nodes');
 
 export async function runUiTests({ page, workspace, screenshots, record, log }) {
   const failed = [];
