@@ -2,6 +2,7 @@
 import type { FlakeGraphDto, InputEdgeDto, LockNodeDto } from '../../server/src/protocol';
 import { formatAge } from '../../server/src/lock/age';
 import { mdCode, mdText } from '../../server/src/markdown';
+import { showPath } from '../../server/src/lock/graph';
 
 /** Where a node is first reached: its parent node and the input name (absent for the root). */
 export type FirstVisits = Map<string, { parent: string; name: string } | undefined>;
@@ -79,10 +80,31 @@ function dateAndAge(seconds: number, now: number): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : `${d.toISOString().slice(0, 10)} (${formatAge(seconds, now)})`;
 }
 
+/**
+ * The tree row's description: where a follows points, else reference, short revision, age,
+ * duplicate and, for a node shown again, where it is expanded. Paths as the server's messages
+ * show them (showPath): a 5,000-deep chain shows its two ends, not 5,000 names.
+ */
+export function inputDescription(edge: InputEdgeDto, node: LockNodeDto | undefined, firstPath: string[] | undefined, now: number): string {
+  const parts: string[] = [];
+  if (edge.follows) {
+    parts.push(`→ ${edge.follows.length ? showPath(edge.follows) : '(this flake)'}`);
+  } else if (node) {
+    if (node.reference) parts.push(node.reference);
+    if (node.rev) parts.push(node.rev.slice(0, 7));
+    if (node.lastModified) parts.push(node.outdated ? `${formatAge(node.lastModified, now)} (outdated)` : formatAge(node.lastModified, now));
+    if (node.duplicate) parts.push(`${ordinal(node.duplicate.ordinal)} ${node.duplicate.upstream} revision`);
+    if (firstPath) parts.push(`(see ${showPath(firstPath)})`);
+  } else {
+    parts.push('broken follows');
+  }
+  return parts.join(' · ');
+}
+
 /** The tree's tooltip for an input, as Markdown: every value from the lock is escaped. */
 export function tooltipMarkdown(path: string[], edge: InputEdgeDto, node: LockNodeDto | undefined, now: number): string {
-  let md = `**${mdText(path.join(' / '))}**\n\n`;
-  if (edge.follows) md += `follows ${mdCode(edge.follows.join('/') || '(root)')}\n\n`;
+  let md = `**${mdText(showPath(path))}**\n\n`;
+  if (edge.follows) md += `follows ${mdCode(showPath(edge.follows) || '(root)')}\n\n`;
   if (!node) return edge.target ? md : md + '⛔ this follows points to no input\n';
   const rows: [string, string | undefined][] = [
     ['Reference', node.reference && mdCode(node.reference)],

@@ -5,10 +5,7 @@ import * as vscode from 'vscode';
 import type { FlakeGraphDto, InputEdgeDto, LockNodeDto } from '../../server/src/protocol';
 import { InputGraphChangedNotification, InputGraphRequest } from '../../server/src/protocol';
 import type { Context } from './context';
-import { firstVisits, FirstVisits, ordinal, tooltipMarkdown, visitPath } from './inputsModel';
-import { formatAge } from '../../server/src/lock/age';
-
-const age = (seconds: number) => formatAge(seconds, Date.now());
+import { firstVisits, FirstVisits, inputDescription, tooltipMarkdown, visitPath } from './inputsModel';
 
 export type InputsItem =
   | { kind: 'flake'; flake: FlakeGraphDto }
@@ -119,6 +116,11 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
     });
   }
 
+  resolveTreeItem(t: vscode.TreeItem, item: InputsItem): vscode.TreeItem {
+    if (item.kind === 'input') t.tooltip = tooltip(item);
+    return t;
+  }
+
   getTreeItem(item: InputsItem): vscode.TreeItem {
     switch (item.kind) {
       case 'flake': {
@@ -159,19 +161,13 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
     const { edge, node } = item;
     const t = new vscode.TreeItem(edge.name, item.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     t.id = item.id;
-    const parts: string[] = [];
     const context = ['input'];
     if (item.path.length === 1) context.push('root');
     if (edge.follows) {
-      parts.push(`→ ${edge.follows.length ? edge.follows.join('/') : '(this flake)'}`);
       t.iconPath = new vscode.ThemeIcon('arrow-right');
       context.push('follows');
     } else if (node) {
-      if (node.reference) parts.push(node.reference);
-      if (node.rev) parts.push(node.rev.slice(0, 7));
-      if (node.lastModified) parts.push(node.outdated ? `${age(node.lastModified)} (outdated)` : age(node.lastModified));
       if (node.duplicate) {
-        parts.push(`${ordinal(node.duplicate.ordinal)} ${node.duplicate.upstream} revision`);
         t.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
         context.push('duplicate');
       } else if (node.outdated) {
@@ -183,20 +179,16 @@ export class InputsTreeProvider implements vscode.TreeDataProvider<InputsItem>, 
       } else {
         t.iconPath = new vscode.ThemeIcon('package');
       }
-      if (item.firstPath) {
-        parts.push(`(see ${item.firstPath.join('/')})`);
-        context.push('reference');
-      }
+      if (item.firstPath) context.push('reference');
     } else {
-      parts.push('broken follows');
       t.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
     }
     if (edge.addFollows) context.push('canAddFollows');
     if (edge.declaration) context.push('declared');
     if (node?.lockRange) context.push('locked');
     if (node?.webUrl) context.push('web');
-    t.description = parts.join(' · ');
-    t.tooltip = tooltip(item);
+    t.description = inputDescription(edge, node, item.firstPath, Date.now());
+    // The tooltip is built on hover (resolveTreeItem): a flake with 2,500 root inputs shows 2,500 rows.
     t.contextValue = context.join(' ');
     if (edge.declaration) {
       t.command = { command: 'flakeLens.inputs.goToDeclaration', title: 'Go to Declaration', arguments: [item] };

@@ -1,13 +1,20 @@
 // Input graph figures: dagre layout + SVG scene of the largest corpus lock and of a synthetic
 // 1,000-node lock (shaped like a big system configuration), in node (the webview runs the same code), and the webview bundle's size.
+// Then the locks of issue 9 at the server's limits: model time and heap, the message posted to the
+// webview, the drawing budget check, and the layout of what is then drawn.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { performance } from 'node:perf_hooks';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { flakeContext, graphDto } from '../../server/src/rules/flake';
 import { buildModel } from '../../client/src/graph/model';
 import { layoutGraph } from '../../client/src/graph/layout';
 import { buildScene } from '../../client/src/graph/scene';
+import { planDrawing } from '../../client/src/graph/budget';
+import { MAX_LOCK_NODES } from '../../server/src/lock/lockfile';
+import { chainLock, denseLock, diamondLock, duplicatesLock } from './hostileBench';
 import { REPO } from '../helpers/lspClient';
 
 const gh = (repo: string, i: number) => ({
@@ -69,6 +76,41 @@ function time(label: string, lockText: string, runs: number): void {
   );
 }
 
+/** A forced collection, so that heap figures are what the model holds (not garbage). */
+function collect(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+/**
+ * The extension host's model and the webview's budget check on a lock at the server's limits, and
+ * the layout of what the webview then draws (the whole graph, or nothing past the budget).
+ */
+function atLimit(label: string, lockText: string): void {
+  const dto = graphDto(flakeContext({ lockText }), 'file:///bench/flake.nix', 'file:///bench/flake.lock', 'bench');
+  collect();
+  const heap0 = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const model = buildModel(dto, Date.now());
+  const modelMs = performance.now() - t0;
+  collect();
+  const heap = (process.memoryUsage().heapUsed - heap0) / 1024 / 1024;
+  const posted = JSON.stringify(model).length / 1024 / 1024;
+  const t1 = performance.now();
+  const plan = planDrawing(model, {});
+  const planMs = performance.now() - t1;
+  let drawn = 'not laid out (over the drawing budget)';
+  if (plan.draw) {
+    const t2 = performance.now();
+    layoutGraph(plan.draw);
+    drawn = `layout ${fmt(performance.now() - t2)}`;
+  }
+  console.log(
+    `input graph at the limits, ${label} (${model.nodes.length} nodes, ${model.edges.length} edges): model ${fmt(modelMs)}, ` +
+      `heap +${heap.toFixed(1)} MB, message ${posted.toFixed(1)} MB, budget check ${fmt(planMs)}, ${drawn}`,
+  );
+}
+
 export function benchGraph(): void {
   const corpus = path.resolve(REPO, '..', 'shared', 'corpus', 'locks');
   if (fs.existsSync(corpus)) {
@@ -80,6 +122,11 @@ export function benchGraph(): void {
     if (largest) time(`largest corpus lock ${largest.f}`, largest.text, 6);
   }
   time('synthetic wide lock', wideLock(1000), 4);
+  atLimit(`chain of ${MAX_LOCK_NODES - 1}`, chainLock(MAX_LOCK_NODES - 1));
+  atLimit(`diamond of ${MAX_LOCK_NODES - 1} (2^${MAX_LOCK_NODES - 1} paths)`, diamondLock(MAX_LOCK_NODES - 1));
+  atLimit('100 nodes x 600 inputs', denseLock(100, 600));
+  atLimit(`${(MAX_LOCK_NODES - 2) / 2} root inputs with their own nixpkgs`, duplicatesLock((MAX_LOCK_NODES - 2) / 2));
+  atLimit('synthetic wide lock of 1,000 nodes (under the budget)', wideLock(1000));
   const bundle = path.join(REPO, 'dist', 'webview', 'graph.js');
   if (fs.existsSync(bundle)) {
     const bytes = fs.readFileSync(bundle);

@@ -31,13 +31,13 @@ const gh = (i: number) => ({
 const LOCK_FLAKE = '{\n  inputs.a.url = "github:NixOS/nixpkgs";\n  outputs = { self, a }: { };\n}\n';
 const lockJson = (nodes: Record<string, unknown>) => JSON.stringify({ nodes, root: 'root', version: 7 });
 
-function chainLock(n: number): string {
+export function chainLock(n: number): string {
   const nodes: Record<string, unknown> = { root: { inputs: { a: 'n0' } } };
   for (let i = 0; i < n; i++) nodes[`n${i}`] = { ...gh(i), inputs: i + 1 < n ? { a: `n${i + 1}` } : {} };
   return lockJson(nodes);
 }
 
-function duplicatesLock(n: number): string {
+export function duplicatesLock(n: number): string {
   const inputs: Record<string, string> = { a: 'p' };
   const nodes: Record<string, unknown> = { root: { inputs }, p: gh(0) };
   for (let i = 0; i < n; i++) {
@@ -60,14 +60,14 @@ function slashesLock(bytes: number): string {
 }
 
 /** Each node's inputs `a` and `b` both lead to the next node: 2^n input paths to the last one. */
-function diamondLock(n: number): string {
+export function diamondLock(n: number): string {
   const nodes: Record<string, unknown> = { root: { inputs: { a: 'n0' } } };
   for (let i = 0; i < n; i++) nodes[`n${i}`] = { ...gh(i), inputs: i + 1 < n ? { a: `n${i + 1}`, b: `n${i + 1}` } : {} };
   return lockJson(nodes);
 }
 
 /** `n` nodes that each list every one of `fanout` other nodes as an input: n × fanout edges. */
-function denseLock(n: number, fanout: number): string {
+export function denseLock(n: number, fanout: number): string {
   const inputs: Record<string, string> = { a: 'n0' };
   const nodes: Record<string, unknown> = { root: { inputs } };
   for (let i = 0; i < n; i++) {

@@ -126,7 +126,12 @@ export async function lspSession(client: LspClient, doc: string, edits: EditSpec
   const incremental = wait ? (await wait).diagnostics : (client.latest.get(uri)?.diagnostics ?? []);
   const freshUri = `file:///fuzz/${n}/b/${name}`;
   const fresh = await openAndWait(client, freshUri, text);
-  assert.deepEqual(shape(incremental), shape(fresh), 'diagnostics after edits differ from a fresh open of the same text');
+  // The parse budget is CPU time, and an incremental parse does less work than a fresh one: near
+  // the budget one can finish and the other not. Such a text is compared by nothing else.
+  const overBudget = (ds: Diagnostic[]) => ds.some((d) => d.code === 'too-large' && String(d.message).includes('parsing it took more than'));
+  if (!overBudget(incremental) && !overBudget(fresh)) {
+    assert.deepEqual(shape(incremental), shape(fresh), 'diagnostics after edits differ from a fresh open of the same text');
+  }
 
   if (!fresh.some((d) => d.code === 'syntax')) {
     const doc = TextDocument.create(freshUri, 'nix', 1, text);

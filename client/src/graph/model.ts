@@ -1,17 +1,18 @@
 // The input graph as the webview draws it: one node per lock node reachable from the root, one
 // edge per input. Pure (no vscode, no DOM): the extension host builds it from the server's DTO and
 // the unit tests build it from the corpus locks.
-import type { FlakeGraphDto, LockNodeDto } from '../../../server/src/protocol';
+import type { FlakeGraphDto, InputEdgeDto, LockNodeDto } from '../../../server/src/protocol';
 import { formatAge } from '../../../server/src/lock/age';
 import { isNixpkgsIdentity } from '../../../server/src/lock/flakeRef';
+import { InputPaths } from '../../../server/src/lock/graph';
 
 export interface GraphNode {
   /** The lock node's key. */
   id: string;
   /** The input name (of the shortest path from the root), or the flake's name for the root. */
   name: string;
-  /** The shortest input path from the root ([] for the root). */
-  path: string[];
+  /** The length of the shortest input path from the root (0 for the root). */
+  depth: number;
   /** Short revision, or the reference when there is no commit. */
   detail: string;
   age?: string;
@@ -55,10 +56,12 @@ const MAX_TEXT = 40;
 const ORDINAL = ['1st', '2nd', '3rd'];
 const ordinal = (n: number) => ORDINAL[n - 1] ?? `${n}th`;
 
-/** Cuts long lock text so that a node keeps a sane size. */
+/** Cuts long lock text so that a node keeps a sane size; reads at most `max` characters of it. */
 export function clip(text: string, max = MAX_TEXT): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+  if (text.length <= max) return text;
+  const chars: string[] = [];
+  for (const c of text) if (chars.push(c) > max) return `${chars.slice(0, max - 1).join('')}…`;
+  return text;
 }
 
 /** Node size from its text: a monospace-ish estimate, so that layout needs no DOM. */
@@ -69,32 +72,60 @@ function size(lines: string[], root: boolean): { width: number; height: number }
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** Shortest input path to each node reachable from the root (breadth first, inputs in name order). */
-export function shortestPaths(flake: FlakeGraphDto): Map<string, string[]> {
-  const paths = new Map<string, string[]>();
-  if (!flake.root || !flake.nodes[flake.root]) return paths;
-  paths.set(flake.root, []);
+/** Each reachable node's shortest input path from the root, as parent links, and its last name. */
+export interface ShortestPaths {
+  /** Paths as (parent, name) links: a chain of n nodes costs O(n); `shown` elides long ones. */
+  paths: InputPaths;
+  /** The last input name of each node's first (shortest) path; absent for the root. */
+  names: Map<string, string>;
+}
+
+/** Shortest input paths (breadth first, inputs in name order), without building any path. */
+export function shortestPaths(flake: FlakeGraphDto): ShortestPaths | undefined {
+  if (!flake.root || !flake.nodes[flake.root]) return undefined;
+  const paths = new InputPaths(flake.root);
+  const names = new Map<string, string>();
   const queue = [flake.root];
   for (let i = 0; i < queue.length; i++) {
     const key = queue[i];
     for (const e of [...(flake.nodes[key]?.inputs ?? [])].sort(byName)) {
-      if (!e.target || paths.has(e.target) || !flake.nodes[e.target]) continue;
-      paths.set(e.target, [...paths.get(key)!, e.name]);
+      if (!e.target || !flake.nodes[e.target] || !paths.add(key, e.name, e.target)) continue;
+      names.set(e.target, e.name);
       queue.push(e.target);
     }
   }
-  return paths;
+  return { paths, names };
+}
+
+/**
+ * The input through which a node is reached, for the Flake Inputs view's commands: the one flake.nix
+ * declares (or that has the follows fix, when `want` says so), else one on a shortest path. Only
+ * the chosen path is built: O(edges + its length), not one path per parent.
+ */
+export function inputPathTo(flake: FlakeGraphDto, nodeKey: string, want: 'declaration' | 'addFollows' = 'declaration'): { path: string[]; edge: InputEdgeDto } | undefined {
+  const paths = shortestPaths(flake)?.paths;
+  if (!paths) return undefined;
+  const candidates: { parent: string; depth: number; edge: InputEdgeDto }[] = [];
+  for (const parent of paths.keys()) {
+    for (const edge of flake.nodes[parent]?.inputs ?? []) if (edge.target === nodeKey) candidates.push({ parent, depth: paths.depth(parent)!, edge });
+  }
+  candidates.sort((a, b) => a.depth - b.depth || Number(!!a.edge.follows) - Number(!!b.edge.follows));
+  const best = candidates.find((c) => (want === 'declaration' ? c.edge.declaration : c.edge.addFollows)) ?? candidates[0];
+  return best && { path: [...paths.first(best.parent)!, best.edge.name], edge: best.edge };
 }
 
 export function buildModel(flake: FlakeGraphDto, now: number): GraphModel {
-  const paths = shortestPaths(flake);
-  const reachable = [...paths.keys()];
+  const sp = shortestPaths(flake);
+  const paths = sp?.paths;
+  const reachable = paths ? [...paths.keys()] : [];
   // Colour families: upstreams locked at more than one revision, nixpkgs first.
   const groups = new Map<string, LockNodeDto[]>();
   for (const key of reachable) {
     const n = flake.nodes[key];
     if (!n.upstream || key === flake.root) continue;
-    groups.set(n.upstream, [...(groups.get(n.upstream) ?? []), n]);
+    const group = groups.get(n.upstream);
+    if (group) group.push(n);
+    else groups.set(n.upstream, [n]);
   }
   const multi = [...groups.entries()].filter(([, ns]) => ns.length > 1);
   multi.sort(([a], [b]) => (isNixpkgsIdentity(a) !== isNixpkgsIdentity(b) ? (isNixpkgsIdentity(a) ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0));
@@ -110,7 +141,7 @@ export function buildModel(flake: FlakeGraphDto, now: number): GraphModel {
   let broken = 0;
   for (const key of reachable) {
     for (const e of flake.nodes[key].inputs) {
-      if (!e.target || !paths.has(e.target)) {
+      if (!e.target || !paths!.has(e.target)) {
         broken++;
         continue;
       }
@@ -121,15 +152,16 @@ export function buildModel(flake: FlakeGraphDto, now: number): GraphModel {
 
   const nodes = reachable.map((key): GraphNode => {
     const n = flake.nodes[key];
-    const path = paths.get(key)!;
     const root = key === flake.root;
-    const name = clip(root ? flake.name : path[path.length - 1]);
+    const inputName = root ? flake.name : sp!.names.get(key)!;
+    const name = clip(inputName);
     const ref = n.reference ? clip(n.reference) : '';
     const detail = root ? 'this flake' : n.rev ? n.rev.slice(0, 7) : ref || (n.narHash ? clip(n.narHash, 20) : '');
     const age = n.lastModified ? formatAge(n.lastModified, now) + (n.outdated ? ' · old' : '') : undefined;
     const duplicate = n.duplicate ? `${ordinal(n.duplicate.ordinal)} ${clip(n.duplicate.upstream, 20)}` : undefined;
     const title = [
-      root ? flake.name : path.join(' / '),
+      // The path as the server's messages show it: a 5,000-deep chain shows its two ends.
+      root ? flake.name : paths!.shown(key, 1)[0],
       n.reference,
       n.rev,
       n.lastModified ? `${new Date(n.lastModified * 1000).toISOString().slice(0, 10)} (${formatAge(n.lastModified, now)})` : undefined,
@@ -145,11 +177,11 @@ export function buildModel(flake: FlakeGraphDto, now: number): GraphModel {
     return {
       id: key,
       name,
-      path,
+      depth: paths!.depth(key)!,
       detail,
       age,
       title,
-      search: [root ? flake.name : path[path.length - 1], key, n.reference, n.rev].filter(Boolean).join('\n').toLowerCase(),
+      search: [inputName, key, n.reference, n.rev].filter(Boolean).join('\n').toLowerCase(),
       ...colour.get(key),
       root,
       flake: n.flake,
@@ -177,7 +209,11 @@ export function highlighted(model: GraphModel, opts: FilterOptions): Set<string>
   const q = opts.query?.trim().toLowerCase() ?? '';
   if (!q && !opts.onlyNixpkgs && !opts.onlyDuplicates) return undefined;
   const parents = new Map<string, string[]>();
-  for (const e of model.edges) parents.set(e.to, [...(parents.get(e.to) ?? []), e.from]);
+  for (const e of model.edges) {
+    const list = parents.get(e.to);
+    if (list) list.push(e.from);
+    else parents.set(e.to, [e.from]);
+  }
   const keep = new Set<string>();
   const queue: string[] = [];
   for (const n of model.nodes) {

@@ -4,10 +4,10 @@
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { InputGraphRequest, type FlakeGraphDto, type InputEdgeDto } from '../../../server/src/protocol';
+import { InputGraphRequest, type FlakeGraphDto } from '../../../server/src/protocol';
 import type { Context } from '../context';
 import type { InputsItem } from '../inputsTree';
-import { buildModel, shortestPaths } from './model';
+import { buildModel, inputPathTo } from './model';
 import type { FromWebview, ToWebview } from './webview/messages';
 
 export const VIEW_TYPE = 'flakeLens.inputGraph';
@@ -102,6 +102,10 @@ export class InputGraphPanel {
         return this.open(m.node);
       case 'export':
         return this.export(m.format, m.text);
+      case 'showTree':
+        // The view every lock fits in: it builds rows only as they are expanded.
+        await vscode.commands.executeCommand('flakeLens.inputs.focus');
+        return;
     }
   }
 
@@ -111,17 +115,10 @@ export class InputGraphPanel {
    */
   item(nodeKey: string, want: 'declaration' | 'addFollows' = 'declaration'): InputItem | undefined {
     const flake = this.flake;
-    if (!flake) return undefined;
-    const paths = shortestPaths(flake);
-    const candidates: { path: string[]; edge: InputEdgeDto }[] = [];
-    for (const [parent, p] of paths) {
-      for (const edge of flake.nodes[parent]?.inputs ?? []) if (edge.target === nodeKey) candidates.push({ path: [...p, edge.name], edge });
-    }
-    candidates.sort((a, b) => a.path.length - b.path.length || Number(!!a.edge.follows) - Number(!!b.edge.follows));
-    const best = candidates.find((c) => (want === 'declaration' ? c.edge.declaration : c.edge.addFollows)) ?? candidates[0];
-    if (!best) return undefined;
+    const found = flake && inputPathTo(flake, nodeKey, want);
+    if (!flake || !found) return undefined;
     // The id only names tree rows; this item is passed to the tree's commands, never shown.
-    return { kind: 'input', flake, id: `graph:${JSON.stringify(best.path)}`, path: best.path, edge: best.edge, node: flake.nodes[nodeKey], expandable: false };
+    return { kind: 'input', flake, id: `graph:${JSON.stringify(found.path)}`, path: found.path, edge: found.edge, node: flake.nodes[nodeKey], expandable: false };
   }
 
   /** A click on a node: its declaration in flake.nix, else its node in flake.lock. */
@@ -181,6 +178,7 @@ export class InputGraphPanel {
   <button id="export-svg">Export SVG</button>
   <button id="export-dot">Export DOT</button>
 </div>
+<div id="notice" role="status" hidden><p id="notice-text"></p><button id="show-tree">Open the Flake Inputs view</button></div>
 <svg id="graph" role="group" aria-label="Lock graph: Tab to an input, Enter opens its declaration, Shift+F10 for actions">
   <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>
   <g id="viewport"></g>

@@ -2,7 +2,7 @@
 // keyboard: open the fixture flake, see the squiggle and the Problems entry, open the quick fix
 // with Ctrl+., apply it and read the new text; open the Flake Inputs view and read its rows.
 // Called by scripts/e2e-code-server.mjs with a Playwright page showing the workbench.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const LEGACY = 'import nixpkgs { inherit system; }';
@@ -65,18 +65,40 @@ async function widenSideBar(page, by) {
   await page.mouse.move(x + by + 300, y);
 }
 
-/** The input graph webview's frame, once it has drawn nodes (webviews live in nested iframes). */
-async function graphFrame(page, timeout = 30_000) {
+/** A flake.lock of `n` root inputs from distinct repositories, three with their own nixpkgs: over the graph's drawing budget. */
+function bigLock(n) {
+  const gh = (owner, repo, i) => ({
+    locked: { type: 'github', owner, repo, rev: i.toString(16).padStart(40, '0'), narHash: `sha256-${i}`, lastModified: 1_700_000_000 + i },
+    original: { type: 'github', owner, repo },
+  });
+  const inputs = { nixpkgs: 'nixpkgs' };
+  const nodes = { root: { inputs }, nixpkgs: gh('NixOS', 'nixpkgs', 1) };
+  for (let i = 0; i < n; i++) {
+    inputs[`i${i}`] = `i${i}`;
+    nodes[`i${i}`] = { ...gh('example', `repo${i}`, i), ...(i < 3 ? { inputs: { nixpkgs: `nixpkgs_${i}` } } : {}) };
+    if (i < 3) nodes[`nixpkgs_${i}`] = gh('NixOS', 'nixpkgs', 100 + i);
+  }
+  return JSON.stringify({ nodes, root: 'root', version: 7 }, null, 2);
+}
+
+/** The first frame (webviews live in nested iframes) where `selector` matches. */
+async function frameWith(page, selector, what, timeout = 30_000) {
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      const count = await frame.locator('svg#graph g.node').count().catch(() => 0);
+      const count = await frame.locator(selector).count().catch(() => 0);
       if (count > 0) return frame;
     }
     await page.waitForTimeout(250);
   }
-  throw new Error('no input graph webview with drawn nodes');
+  throw new Error(`no ${what}`);
 }
+
+/** The input graph webview's frame that shows the over-budget notice. */
+const noticeFrame = (page) => frameWith(page, '#notice:not([hidden])', 'input graph webview with the over-budget notice');
+
+/** The input graph webview's frame, once it has drawn nodes. */
+const graphFrame = (page) => frameWith(page, 'svg#graph g.node', 'input graph webview with drawn nodes');
 
 export async function runUiTests({ page, workspace, screenshots, record, log }) {
   const failed = [];
@@ -282,6 +304,40 @@ export async function runUiTests({ page, workspace, screenshots, record, log }) 
     await page.locator('.tabs-container .tab.active', { hasText: /^Inputs: / }).waitFor({ timeout: 15_000 });
     const frame = await graphFrame(page);
     log(`UI: the tree's button drew ${await frame.locator('g.node').count()} nodes`);
+  });
+
+  await step('a lock over the drawing budget: the graph says so, "Only nixpkgs" draws its part, and the Flake Inputs view opens', async () => {
+    const dir = join(workspace, 'big');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'flake.nix'), '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs";\n  outputs = { self, ... }: { };\n}\n');
+    writeFileSync(join(dir, 'flake.lock'), bigLock(1300));
+    await page.keyboard.press('Escape');
+    await quickOpen(page, join(dir, 'flake.nix'), 'flake.nix');
+    await runCommand(page, 'Flake Lens: Show Input Graph');
+    await page.locator('.tabs-container .tab.active', { hasText: /^Inputs: big/ }).waitFor({ timeout: 15_000 });
+    const frame = await noticeFrame(page);
+    const notice = (await frame.locator('#notice-text').textContent()) ?? '';
+    log(`UI: over-budget notice: ${notice}`);
+    if (!/^This lock has 1,305 nodes and 1,304 edges: too many to draw at once \(the graph draws at most 1,200 nodes/.test(notice)) throw new Error(`notice: ${notice}`);
+    if (!/Only nixpkgs would keep 8;/.test(notice)) throw new Error(`notice without the nixpkgs count: ${notice}`);
+    const before = await frame.locator('svg#graph g.node').count();
+    if (before !== 0) throw new Error(`${before} nodes drawn over the budget`);
+    await frame.locator('#only-nixpkgs').click();
+    const deadline = Date.now() + 30_000;
+    let drawn = 0;
+    while (Date.now() < deadline && (drawn = await frame.locator('svg#graph g.node').count()) !== 8) await page.waitForTimeout(250);
+    if (drawn !== 8) throw new Error(`"Only nixpkgs" drew ${drawn} nodes, expected 8`);
+    const after = (await frame.locator('#notice-text').textContent()) ?? '';
+    if (!/Showing the 8 that the filters keep/.test(after)) throw new Error(`notice after the filter: ${after}`);
+    log(`UI: over budget, "Only nixpkgs" drew ${drawn} nodes; status: ${await frame.locator('#status').textContent()}`);
+    await page.screenshot({ path: join(screenshots, 'input-graph-over-budget.png') });
+    // With the side bar closed, the notice's button must bring the Flake Inputs view back.
+    await page.locator('.tabs-container .tab.active', { hasText: /^Inputs: big/ }).click();
+    await runCommand(page, 'View: Close Primary Side Bar');
+    await page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: 10_000 });
+    await frame.locator('#show-tree').click();
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Flake Inputs/i }) });
+    await pane.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 15_000 });
   });
 
   return failed;

@@ -4,6 +4,7 @@
 // lock text goes through setAttribute/textContent, never through markup.
 import { highlighted, type GraphModel } from '../model';
 import { layoutGraph, type Layout } from '../layout';
+import { planDrawing } from '../budget';
 import { buildScene, DEFAULT_PALETTE, dotText, svgText, type El, type Palette } from '../scene';
 import type { FromWebview, ToWebview } from './messages';
 
@@ -34,8 +35,14 @@ const filter = $<HTMLInputElement>('filter');
 const onlyNixpkgs = $<HTMLButtonElement>('only-nixpkgs');
 const onlyDuplicates = $<HTMLButtonElement>('only-duplicates');
 const status = $<HTMLElement>('status');
+const notice = $<HTMLElement>('notice');
+const noticeText = $<HTMLElement>('notice-text');
 
 let model: GraphModel | undefined;
+/** What is laid out: the model, or the part of it the filters keep when the whole is over budget. */
+let drawn: GraphModel | undefined;
+/** True while the filters choose what is drawn (the whole graph is over budget): a change redraws. */
+let filtersRedraw = false;
 let byId = new Map<string, GraphModel['nodes'][number]>();
 let layout: Layout | undefined;
 let context: Omit<ToWebview & { type: 'graph' }, 'type' | 'model'> | undefined;
@@ -73,36 +80,61 @@ function menuContext(id: string): Record<string, unknown> {
     node: id,
     duplicate: !!n.duplicate,
     canAddFollows: n.canAddFollows,
-    rootInput: n.path.length > 0,
+    rootInput: !n.root,
   };
 }
 
 function draw(): void {
   if (!model) return;
-  const t0 = performance.now();
-  layout = layoutGraph(model);
-  const t1 = performance.now();
+  const plan = planDrawing(model, { query: state.query, onlyNixpkgs: state.onlyNixpkgs, onlyDuplicates: state.onlyDuplicates });
+  filtersRedraw = plan.filtered;
+  // textContent: the notice holds counts only, and stays text whatever it holds.
+  noticeText.textContent = plan.notice ?? '';
+  notice.hidden = !plan.notice;
+  const previous = drawn;
+  drawn = plan.draw;
   viewport.replaceChildren();
   nodeEls.clear();
   edgeEls.length = 0;
-  for (const e of buildScene(model, layout)) materialise(e, viewport);
+  const whole = `${model.nodes.length} nodes, ${model.edges.length} edges · ${model.summary}` + (model.broken ? ` · ${model.broken} broken follows not drawn` : '');
+  if (!drawn) {
+    layout = undefined;
+    svg.removeAttribute('data-layout-ms');
+    status.textContent = `${whole} · not drawn`;
+    applyFilter();
+    return;
+  }
+  const t0 = performance.now();
+  layout = layoutGraph(drawn);
+  const t1 = performance.now();
+  for (const e of buildScene(drawn, layout)) materialise(e, viewport);
   const t2 = performance.now();
   const s = nodeEls.get(state.selected ?? '');
   if (state.selected && !s) state.selected = undefined;
   s?.classList.add('selected');
   applyFilter();
-  if (!state.view) fit();
+  // A different part of an over-budget graph: show all of it.
+  if (!state.view || (filtersRedraw && previous !== drawn)) fit();
   else applyView();
   status.textContent =
-    `${model.nodes.length} nodes, ${model.edges.length} edges · ${model.summary}` +
-    (model.broken ? ` · ${model.broken} broken follows not drawn` : '') +
-    ` · layout ${Math.round(t1 - t0)} ms, drawing ${Math.round(t2 - t1)} ms`;
+    (drawn === model ? whole : `${drawn.nodes.length} of ${whole}`) + ` · layout ${Math.round(t1 - t0)} ms, drawing ${Math.round(t2 - t1)} ms`;
   svg.setAttribute('data-layout-ms', String(Math.round(t1 - t0)));
+}
+
+let redrawTimer: ReturnType<typeof setTimeout> | undefined;
+/** After a filter change: dims (the whole graph is drawn) or draws what the filters now keep. */
+function filtersChanged(typing = false): void {
+  if (!filtersRedraw) return applyFilter();
+  clearTimeout(redrawTimer);
+  // A layout can take a second: wait for a pause in typing.
+  if (typing) redrawTimer = setTimeout(draw, 300);
+  else draw();
 }
 
 function applyFilter(): void {
   if (!model) return;
-  const keep = highlighted(model, { query: state.query, onlyNixpkgs: state.onlyNixpkgs, onlyDuplicates: state.onlyDuplicates });
+  // When the filters chose what is drawn, everything drawn is kept.
+  const keep = filtersRedraw || !drawn ? undefined : highlighted(drawn, { query: state.query, onlyNixpkgs: state.onlyNixpkgs, onlyDuplicates: state.onlyDuplicates });
   for (const [id, el] of nodeEls) el.classList.toggle('dim', !!keep && !keep.has(id));
   for (const e of edgeEls) e.el.classList.toggle('dim', !!keep && !(keep.has(e.from) && keep.has(e.to)));
   onlyNixpkgs.setAttribute('aria-pressed', String(state.onlyNixpkgs));
@@ -217,16 +249,17 @@ document.addEventListener('keydown', (ev) => {
 
 filter.addEventListener('input', () => {
   state.query = filter.value;
-  applyFilter();
+  filtersChanged(true);
 });
 onlyNixpkgs.addEventListener('click', () => {
   state.onlyNixpkgs = !state.onlyNixpkgs;
-  applyFilter();
+  filtersChanged();
 });
 onlyDuplicates.addEventListener('click', () => {
   state.onlyDuplicates = !state.onlyDuplicates;
-  applyFilter();
+  filtersChanged();
 });
+$('show-tree').addEventListener('click', () => vscode.postMessage({ type: 'showTree' }));
 $('fit').addEventListener('click', fit);
 $('zoom-in').addEventListener('click', () => zoomAt(1.25, svg.clientWidth / 2, svg.clientHeight / 2));
 $('zoom-out').addEventListener('click', () => zoomAt(0.8, svg.clientWidth / 2, svg.clientHeight / 2));
@@ -248,7 +281,8 @@ function palette(): Palette {
   };
 }
 $('export-svg').addEventListener('click', () => {
-  if (model && layout) vscode.postMessage({ type: 'export', format: 'svg', text: svgText(model, layout, palette()) });
+  // The picture as drawn; DOT (below) is the whole graph, for Graphviz to lay out however large.
+  if (drawn && layout) vscode.postMessage({ type: 'export', format: 'svg', text: svgText(drawn, layout, palette()) });
 });
 $('export-dot').addEventListener('click', () => {
   if (model) vscode.postMessage({ type: 'export', format: 'dot', text: dotText(model) });

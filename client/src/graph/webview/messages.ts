@@ -10,4 +10,6 @@ export type ToWebview = {
 export type FromWebview =
   | { type: 'ready' }
   | { type: 'open'; node: string }
-  | { type: 'export'; format: 'svg' | 'dot'; text: string };
+  | { type: 'export'; format: 'svg' | 'dot'; text: string }
+  /** Over the drawing budget: the user asked for the Flake Inputs view instead. */
+  | { type: 'showTree' };
