@@ -181,8 +181,11 @@ function nodeIsNixpkgs(node: LockNode | undefined): boolean {
 export function rootNixpkgsInputs(ctx: LockContext, extraInputs: readonly string[] = []): RootNixpkgs[] {
   const graph = ctx.graph;
   const rootEdges = graph ? (graph.edges.get(graph.lock.root) ?? []) : [];
+  // By name, the first edge of each (as `find` gave): a search per input was quadratic at 10,000 inputs.
+  const edgeByName = new Map<string, (typeof rootEdges)[number]>();
+  for (const e of rootEdges) if (!edgeByName.has(e.name)) edgeByName.set(e.name, e);
   const nodeOf = (name: string) => {
-    const e = rootEdges.find((x) => x.name === name);
+    const e = edgeByName.get(name);
     return e?.to && !e.follows ? graph!.lock.nodes.get(e.to) : undefined;
   };
   const out: RootNixpkgs[] = [];
@@ -214,7 +217,7 @@ export function rootNixpkgsInputs(ctx: LockContext, extraInputs: readonly string
 
   /** A root input read from flake.lock alone. */
   function lockRoot(name: string): RootNixpkgs | undefined {
-    const e = rootEdges.find((x) => x.name === name);
+    const e = edgeByName.get(name);
     if (!e || e.follows || !e.to) return undefined;
     const node = graph!.lock.nodes.get(e.to)!;
     if (!node.flake) return undefined;
