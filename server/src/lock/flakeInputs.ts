@@ -495,14 +495,24 @@ export function findDecl(fi: FlakeInputs, path: string[]): InputDecl | undefined
   return d;
 }
 
-/** All declarations, depth first. */
+const allDeclsMemo = new WeakMap<FlakeInputs, InputDecl[]>();
+
+/** Every declaration, depth first (remembered per reading, frozen: rules ask per input). */
 export function allDecls(fi: FlakeInputs): InputDecl[] {
+  let all = allDeclsMemo.get(fi);
+  if (!all) allDeclsMemo.set(fi, (all = Object.freeze(collectDecls(fi)) as InputDecl[]));
+  return all;
+}
+
+function collectDecls(fi: FlakeInputs): InputDecl[] {
   const out: InputDecl[] = [];
   const stack = [...fi.inputs.values()].reverse();
   while (stack.length) {
     const d = stack.pop()!;
     out.push(d);
-    stack.push(...[...d.inputs.values()].reverse());
+    // Not push(...spread): an input with 100,000 nested inputs would pass that many arguments.
+    const inner = [...d.inputs.values()];
+    for (let i = inner.length - 1; i >= 0; i--) stack.push(inner[i]);
   }
   return out;
 }
