@@ -574,11 +574,18 @@ export class FlakeLensServer {
   }
 
   private contextFor(state: DocumentState, settings: Settings): DocumentContext {
-    return new DocumentContext(state.doc.getText(), state.parsed!.tree, {
+    // One context per tree, settings and lock: hovers reuse what it computed (the imports walk).
+    const tree = state.parsed!.tree;
+    const lockNixpkgsInputs = this.lockNixpkgs.get(state.doc.uri);
+    const kept = contexts.get(tree);
+    if (kept && kept.settings === settings && kept.lock === lockNixpkgsInputs) return kept.ctx;
+    const ctx = new DocumentContext(state.doc.getText(), tree, {
       isFlake: isFlakeUri(state.doc.uri),
       extraNixpkgsInputs: settings.nixpkgsInputs,
-      lockNixpkgsInputs: this.lockNixpkgs.get(state.doc.uri),
+      lockNixpkgsInputs,
     });
+    contexts.set(tree, { settings, lock: lockNixpkgsInputs, ctx });
+    return ctx;
   }
 
   private action(doc: TextDocument, fix: Fix, diagnostics: Diagnostic[], kind: string): CodeAction {
@@ -676,6 +683,9 @@ export class FlakeLensServer {
     }));
   }
 }
+
+/** contextFor's last context per tree (a tree is never changed after parsing). */
+const contexts = new WeakMap<object, { settings: Settings; lock: readonly string[] | undefined; ctx: DocumentContext }>();
 
 export function isFlakeUri(uri: string): boolean {
   return path.posix.basename(uri.split(/[?#]/)[0]) === 'flake.nix';
