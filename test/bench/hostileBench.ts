@@ -20,8 +20,8 @@ interface Shape {
   flake: string;
   /** flake.lock beside it on disk, when the shape is a lock. */
   lock?: string;
-  /** What is timed after the first diagnostics: nothing ('open'), a hover on the first input, or 50 edits then a hover ('burst'). */
-  measure: 'open' | 'hover' | 'burst';
+  /** What is timed after the first diagnostics: nothing ('open'), a hover on the first input, 50 edits then a hover ('burst'), fix-all over the whole file, or the input graph. */
+  measure: 'open' | 'hover' | 'burst' | 'fixAll' | 'inputGraph';
 }
 
 const gh = (i: number) => ({
@@ -91,6 +91,24 @@ function bigLock(bytes: number): string {
   return lockJson(nodes);
 }
 
+/** `inputs.iN.url` for N inputs, with `a` first (the hover's target). */
+function manyInputs(n: number): string {
+  const lines = Array.from({ length: n }, (_, i) => `  inputs.i${i}.url = "github:o/r${i}";`).join('\n');
+  return `{\n  inputs.a.url = "github:NixOS/nixpkgs";\n${lines}\n  outputs = { self, a }: { };\n}\n`;
+}
+
+/** N copies of `import nixpkgs { system = …; <extra>}`. */
+function manyImports(n: number, extra: string): string {
+  const body = Array.from({ length: n }, (_, i) => `    p${i} = import nixpkgs { system = "x86_64-linux"; ${extra}};`).join('\n');
+  return `{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs";\n  outputs = { self, nixpkgs }: {\n${body}\n  };\n}\n`;
+}
+
+/** i0 follows i1 … follows nixpkgs, declared in that order. */
+function followsChainFlake(n: number): string {
+  const decls = Array.from({ length: n }, (_, i) => `  inputs.i${i}.follows = "${i + 1 < n ? `i${i + 1}` : 'nixpkgs'}";`).join('\n');
+  return `{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs";\n${decls}\n  outputs = { self, nixpkgs, ... }: { p = import nixpkgs { system = "x"; }; };\n}\n`;
+}
+
 export function hostileShapes(): Shape[] {
   const imp = 'import inputs."(a+)+" { inherit system; config.allowUnfree = true; }';
   const redos = `{\n  inputs."(a+)+".url = "github:NixOS/nixpkgs/nixos-unstable";\n  outputs = { self, ... }@inputs: let system = "x86_64-linux"; in {\n    a = ${imp};\n    b = ${imp};\n    c = "${'a'.repeat(40)}!";\n  };\n}\n`;
@@ -116,6 +134,12 @@ export function hostileShapes(): Shape[] {
     { name: '14 5 MB lock; hover', flake: LOCK_FLAKE, lock: bigLock(5_000_000), measure: 'hover' },
     { name: '14 15.9 MB lock (the size limit); hover', flake: LOCK_FLAKE, lock: bigLock(15_900_000), measure: 'hover' },
     { name: '14 20 MB lock; hover', flake: LOCK_FLAKE, lock: bigLock(20_000_000), measure: 'hover' },
+    // From the request sweep (test/bench/requestSweep.ts).
+    { name: 'sweep: inputs.iN.url x 25,000 (1 MB); hover', flake: manyInputs(25_000), measure: 'hover' },
+    { name: 'sweep: 2,000 copies of one import; fix-all', flake: manyImports(2000, 'config.allowUnfree = true; '), measure: 'fixAll' },
+    { name: 'sweep: 5,000 system-only imports; fix-all', flake: manyImports(5000, ''), measure: 'fixAll' },
+    { name: 'sweep: follows chain of 20,000 inputs', flake: followsChainFlake(20_000), measure: 'open' },
+    { name: "sweep: flake.nix over the parse budget; input graph", flake: ',/*'.repeat(40_000), measure: 'inputGraph' },
   ];
 }
 
@@ -184,6 +208,12 @@ async function runShape(server: string, shape: Shape, timeoutMs: number): Promis
         // The first input's name in `outputs = { self, a }`.
         const line = shape.flake.split('\n').findIndex((l) => l.includes('{ self, a }'));
         work = conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: shape.flake.split('\n')[line].indexOf(' a }') + 1 } });
+      } else if (shape.measure === 'fixAll') {
+        const lines = shape.flake.split('\n');
+        const end = { line: lines.length - 1, character: lines[lines.length - 1].length };
+        work = conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end }, context: { diagnostics: [], only: ['source.fixAll.flakeLens'] } });
+      } else if (shape.measure === 'inputGraph') {
+        work = conn.sendRequest('flakeLens/inputGraph', { uris: [uri] });
       } else {
         work = (async () => {
           for (let v = 2; v <= 51; v++) {

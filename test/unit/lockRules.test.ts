@@ -49,7 +49,8 @@ test('declarations in a flake.nix that starts with blank lines keep their own in
   assert.equal(findDecl(fi, ['a'])?.sites[0].indent, '    ');
   assert.ok(fi.outputs?.uses('a'));
   // Without the full text, the root's own text is used with its offset: same answers.
-  const fromRoot = readFlakeInputs(p.tree.rootNode);
+  // (A fresh tree: readings are memoised per tree.)
+  const fromRoot = readFlakeInputs((await ParsedNix.create(text)).tree.rootNode);
   assert.equal(fromRoot.container?.indent, '    ');
   assert.ok(fromRoot.outputs?.uses('a'));
 });

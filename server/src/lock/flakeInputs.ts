@@ -2,8 +2,8 @@
 // (flat `inputs.x.url`, an `inputs = { ... }` set, per-input sets, attribute form, follows, nested
 // `inputs.a.inputs.b...`), keeping offsets and enough about the layout to insert new lines in
 // the same style. Also the outputs function's formals, for the unused-input check.
+import { Query, type Language } from 'web-tree-sitter';
 import type { Node } from '../nix/parser';
-import { walkCursor } from '../nix/syntax';
 
 export interface StrValue {
   value: string;
@@ -152,19 +152,54 @@ function isSet(n: Node | null): n is Node {
  * not enter `skip`: outputs is most of a large flake.nix, and this runs on every edit.
  */
 function commentsOutside(top: Node, text: string, skip: { start: number; end: number } | undefined): FlakeInputs['comments'] {
+  // A query runs in wasm and returns only the comments; a cursor walk asked wasm for every node
+  // outside outputs (with 25,000 inputs, most of the reading's time).
+  const query = commentQuery(top.tree.language);
+  const ranges = skip ? [{ start: top.startIndex, end: skip.start }, { start: skip.end, end: top.endIndex }] : [{ start: top.startIndex, end: top.endIndex }];
   const out: FlakeInputs['comments'] = [];
-  walkCursor(top.walk(), (cursor) => {
-    const start = cursor.startIndex;
-    const end = cursor.endIndex;
-    if (skip !== undefined && start >= skip.start && end <= skip.end) return false;
-    if (cursor.nodeType !== 'comment') return true;
-    out.push({ text: text.slice(start, end), start, end });
-    return false;
-  });
+  for (const r of ranges) {
+    if (r.start >= r.end) continue;
+    // No `#` and no `/*` in the range: no comment, and no need to look at the tree.
+    const hash = text.indexOf('#', r.start);
+    const block = text.indexOf('/*', r.start);
+    if ((hash < 0 || hash >= r.end) && (block < 0 || block >= r.end)) continue;
+    for (const { node } of query.captures(top, { startIndex: r.start, endIndex: r.end })) {
+      const start = node.startIndex;
+      const end = node.endIndex;
+      if (start < r.start || end > r.end) continue;
+      out.push({ text: text.slice(start, end), start, end });
+    }
+  }
   return out;
 }
 
+const commentQueries = new WeakMap<Language, Query>();
+
+function commentQuery(language: Language): Query {
+  let q = commentQueries.get(language);
+  if (!q) commentQueries.set(language, (q = new Query(language, '(comment) @comment')));
+  return q;
+}
+
+/**
+ * The last reading per tree. Every request on a flake.nix (hover, definition, links, hints, code
+ * actions) and the analysis read its inputs: a walk of the whole top-level set that takes about a
+ * second for 25,000 inputs, so it is done once per tree. A tree is never changed after parsing
+ * (an edit gives a new tree), so the tree and the root node identify the reading; the text given
+ * must be that tree's text.
+ */
+const readings = new WeakMap<object, { rootId: number; result: FlakeInputs }>();
+
+/** The flake's inputs (memoised per tree: callers must not change the result). */
 export function readFlakeInputs(root: Node, fullText?: string): FlakeInputs {
+  const memo = readings.get(root.tree);
+  if (memo && memo.rootId === root.id) return memo.result;
+  const result = readFlakeInputsOnce(root, fullText);
+  readings.set(root.tree, { rootId: root.id, result });
+  return result;
+}
+
+function readFlakeInputsOnce(root: Node, fullText?: string): FlakeInputs {
   const text = fullText ?? ' '.repeat(root.startIndex) + root.text;
   const result: FlakeInputs = { inputs: new Map(), opaque: false, comments: [] };
   let top: Node | null = root.type === 'source_code' ? root.namedChildren.find((c) => c && c.type !== 'comment') ?? null : root;
@@ -477,14 +512,24 @@ export function findDecl(fi: FlakeInputs, path: string[]): InputDecl | undefined
   return d;
 }
 
-/** All declarations, depth first. */
+const allDeclsMemo = new WeakMap<FlakeInputs, InputDecl[]>();
+
+/** Every declaration, depth first (remembered per reading, frozen: rules ask per input). */
 export function allDecls(fi: FlakeInputs): InputDecl[] {
+  let all = allDeclsMemo.get(fi);
+  if (!all) allDeclsMemo.set(fi, (all = Object.freeze(collectDecls(fi)) as InputDecl[]));
+  return all;
+}
+
+function collectDecls(fi: FlakeInputs): InputDecl[] {
   const out: InputDecl[] = [];
   const stack = [...fi.inputs.values()].reverse();
   while (stack.length) {
     const d = stack.pop()!;
     out.push(d);
-    stack.push(...[...d.inputs.values()].reverse());
+    // Not push(...spread): an input with 100,000 nested inputs would pass that many arguments.
+    const inner = [...d.inputs.values()];
+    for (let i = inner.length - 1; i >= 0; i--) stack.push(inner[i]);
   }
   return out;
 }

@@ -99,8 +99,19 @@ function attrElements(attrpath: Node): Node[] {
   return attrpath.namedChildren.filter((c) => c && c.type !== 'comment') as Node[];
 }
 
+/** outputsFunction per tree: it reads every top-level binding, and every hover asks for it. */
+const outputsMemo = new WeakMap<object, { topId: number; fn: Node | undefined }>();
+
 /** The outputs function (`outputs = <function>;`) of the top-level set. */
 function outputsFunction(top: Node): Node | undefined {
+  const memo = outputsMemo.get(top.tree);
+  if (memo?.topId === top.id) return memo.fn;
+  const fn = findOutputsFunction(top);
+  outputsMemo.set(top.tree, { topId: top.id, fn });
+  return fn;
+}
+
+function findOutputsFunction(top: Node): Node | undefined {
   for (const b of bindingsOf(top)) {
     const ap = b.childForFieldName('attrpath');
     if (!ap) continue;

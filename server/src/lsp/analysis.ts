@@ -103,11 +103,18 @@ export class Analysis {
 
   /** What hover and refactors read of a parsed document, with what its last analysis learned of the lock. */
   context(state: DocumentState, settings: Settings): DocumentContext {
-    return new DocumentContext(state.doc.getText(), state.parsed!.tree, {
+    // One context per tree, settings and lock: hovers reuse what it computed (the imports walk).
+    const tree = state.parsed!.tree;
+    const lockNixpkgsInputs = this.lockNixpkgs.get(state.doc.uri);
+    const kept = contexts.get(tree);
+    if (kept && kept.settings === settings && kept.lock === lockNixpkgsInputs) return kept.ctx;
+    const ctx = new DocumentContext(state.doc.getText(), tree, {
       isFlake: isFlakeUri(state.doc.uri),
       extraNixpkgsInputs: settings.nixpkgsInputs,
-      lockNixpkgsInputs: this.lockNixpkgs.get(state.doc.uri),
+      lockNixpkgsInputs,
     });
+    contexts.set(tree, { settings, lock: lockNixpkgsInputs, ctx });
+    return ctx;
   }
 
   private analyse(state: DocumentState, settings: Settings): { findings: Finding[]; lockFindings: Finding[]; lockUri?: string } {
@@ -164,6 +171,9 @@ export class Analysis {
 
   private readonly diskDocs = new Map<string, TextDocument>();
 }
+
+/** context()'s last context per tree (a tree is never changed after parsing). */
+const contexts = new WeakMap<object, { settings: Settings; lock: readonly string[] | undefined; ctx: DocumentContext }>();
 
 /** The one lock-error of a flake.lock Flake Lens does not read (over the limits, unreadable). */
 function unreadableLock(message: string, settings: Settings): Finding[] {

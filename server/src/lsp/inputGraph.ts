@@ -102,7 +102,8 @@ export class InputGraphs {
     const lock = this.locks.text(lockUri);
     let parsed: ParsedNix | undefined;
     try {
-      const tree = open?.parsed?.tree ?? (flakeText !== undefined ? (parsed = ParsedNix.tryCreate(this.store.language, flakeText) ?? undefined)?.tree : undefined);
+      // An open flake.nix over the parse budget keeps its verdict: parsing it again per request cost a second each.
+      const tree = open ? open.parsed?.tree : flakeText !== undefined ? (parsed = ParsedNix.tryCreate(this.store.language, flakeText) ?? undefined)?.tree : undefined;
       const ctx = flakeContext({ flakeText, flakeRoot: tree?.rootNode, lockText: lock?.text });
       const dto = graphDto(ctx, flakeUri, lock ? lockUri : undefined, flakeName(flakeUri));
       const settings = await this.settings.get(flakeUri);

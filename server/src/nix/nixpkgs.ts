@@ -60,15 +60,22 @@ export function nixpkgsInputNames(tree: Tree, opts: NixpkgsOptions): Set<string>
     const formals = field(fn, 'formals')?.childrenForFieldName('formal') ?? [];
     if (formals.some((f) => field(f, 'name')?.text === 'nixpkgs')) names.add('nixpkgs');
   }
-  // Follows chains: an input that follows a nixpkgs input is nixpkgs.
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const d of decls.values()) {
-      const follows = d.follows?.value;
-      if (follows !== undefined && !follows.includes('/') && names.has(follows) && !names.has(d.name)) {
-        names.add(d.name);
-        changed = true;
-      }
+  // Follows chains: an input that follows a nixpkgs input is nixpkgs. A worklist from the nixpkgs
+  // names along the follows edges, backwards: linear in the inputs however long the chain.
+  const followers = new Map<string, string[]>();
+  for (const d of decls.values()) {
+    const follows = d.follows?.value;
+    if (follows === undefined || follows.includes('/')) continue;
+    let list = followers.get(follows);
+    if (!list) followers.set(follows, (list = []));
+    list.push(d.name);
+  }
+  const work = [...names];
+  for (let name = work.pop(); name !== undefined; name = work.pop()) {
+    for (const f of followers.get(name) ?? []) {
+      if (names.has(f)) continue;
+      names.add(f);
+      work.push(f);
     }
   }
   if (decls.size === 0 && names.size === 0) return null;
@@ -202,7 +209,16 @@ export class NixpkgsResolver {
 }
 
 /** The `outputs = …: …` function of a flake.nix. */
+/** outputsFunction per tree: it reads every top-level binding, and each request asks for it. */
+const outputsMemo = new WeakMap<Tree, Node | null>();
+
 export function outputsFunction(tree: Tree): Node | null {
+  let fn = outputsMemo.get(tree);
+  if (fn === undefined) outputsMemo.set(tree, (fn = findOutputsFunction(tree)));
+  return fn;
+}
+
+function findOutputsFunction(tree: Tree): Node | null {
   const top = flakeAttrset(tree);
   for (const b of kids(bindingSet(top) ?? top ?? tree.rootNode)) {
     if (!top || b.type !== 'binding') continue;

@@ -244,6 +244,7 @@ export class TooComplexError extends Error {
  * budget. The time is this process's CPU time, not the clock's: on a busy machine (CI, a laptop
  * compiling) a legitimate file must not go over the budget because it waited for a core.
  */
+
 function parseWithin(parser: Parser, text: string, old: Tree | null, budgetMs: number): Tree {
   const start = process.cpuUsage();
   const budgetMicros = budgetMs * 1000;

@@ -28,6 +28,12 @@ export interface Related {
   file?: string;
 }
 
+/**
+ * At most this many related locations per finding: a file with thousands of copies of one import
+ * would otherwise list every other copy in every finding (quadratic in time and memory).
+ */
+export const MAX_RELATED = 20;
+
 export interface Finding {
   code: RuleCode;
   start: number;

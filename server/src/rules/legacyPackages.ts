@@ -1,7 +1,7 @@
 // legacy-packages: `import nixpkgs { inherit system; }` makes a new nixpkgs instance where
 // `nixpkgs.legacyPackages.${system}` shares the one the nixpkgs flake already evaluated.
 import type { DocumentContext } from './context';
-import type { Finding } from './findings';
+import { MAX_RELATED, type Finding } from './findings';
 import { legacyPackagesText, replaceCall } from './rewrite';
 import { instanceKey, type ImportSite } from '../nix/imports';
 import { field, outerParens, resolve, unparen } from '../nix/syntax';
@@ -11,11 +11,29 @@ export function legacyPackages(ctx: DocumentContext): Finding[] {
   const sites = ctx.imports.filter(
     (s) => s.kind === 'system-only' && !ctx.resolver.isNonFlake(s.input) && !isFallback(s) && !(!ctx.isFlake && viaDefaultedFormal(s)),
   );
+  // Grouped once: comparing every site with every other was quadratic in the imports.
+  const byInput = new Map<string, ImportSite[]>();
+  const sameCount = new Map<string, number>();
+  const keys = new Map<ImportSite, string>();
+  for (const s of sites) {
+    const key = instanceKey(s);
+    keys.set(s, key);
+    sameCount.set(key, (sameCount.get(key) ?? 0) + 1);
+    let list = byInput.get(s.input);
+    if (!list) byInput.set(s.input, (list = []));
+    list.push(s);
+  }
   return sites.map((site) => {
     const replacement = legacyPackagesText(site);
-    const others = sites.filter((o) => o !== site && o.input === site.input);
-    const key = instanceKey(site);
-    const same = others.filter((o) => instanceKey(o) === key).length;
+    const key = keys.get(site)!;
+    const same = sameCount.get(key)! - 1;
+    // The first others of the same input (at most MAX_RELATED: thousands of copies would make
+    // every finding list every other one).
+    const others: ImportSite[] = [];
+    for (const o of byInput.get(site.input)!) {
+      if (others.length >= MAX_RELATED) break;
+      if (o !== site) others.push(o);
+    }
     return {
       code: 'legacy-packages',
       start: site.call.startIndex,
@@ -28,7 +46,7 @@ export function legacyPackages(ctx: DocumentContext): Finding[] {
       related: others.map((o) => ({
         start: o.call.startIndex,
         end: o.call.endIndex,
-        message: instanceKey(o) === key ? 'the same instance is imported again here' : `${o.input} is also imported here`,
+        message: keys.get(o) === key ? 'the same instance is imported again here' : `${o.input} is also imported here`,
       })),
       // Arguments bound elsewhere whose system means something else here: no rewrite.
       fixes: site.system!.portable === false ? [] : [

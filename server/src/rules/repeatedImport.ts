@@ -8,7 +8,7 @@
 // related information lists the other sites (marking those that build the same instance). Only when
 // legacy-packages is turned off does this rule report them, so each site gets exactly one warning.
 import type { DocumentContext } from './context';
-import type { Finding, Fix, OffsetEdit, Related } from './findings';
+import { MAX_RELATED, type Finding, type Fix, type OffsetEdit, type Related } from './findings';
 import { ImportSite, instanceKey } from '../nix/imports';
 import type { Node } from '../nix/parser';
 import { field, freeVariables, kids, lineIndent, resolve, sameMeaningAt, selectPath, unparen } from '../nix/syntax';
@@ -34,7 +34,9 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
   const groups = new Map<string, ImportSite[]>();
   for (const s of sites) {
     const key = instanceKey(s);
-    groups.set(key, [...(groups.get(key) ?? []), s]);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = []));
+    group.push(s);
   }
   // Names given out by earlier plans: fix-all applies them together, so each needs its own.
   const reserved = new Set<string>();
@@ -42,7 +44,8 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
   const pending: { finding: Finding; plan: Plan | undefined }[] = [];
   for (const group of groups.values()) {
     if (group.length >= 2) {
-      const plan = hoist(ctx, group, commonAncestor(group.map((s) => s.call)), reserved, words);
+      // Past MAX_FIX_EDITS copies there is no fix (see below): no plan either.
+      const plan = group.length > MAX_FIX_EDITS ? undefined : hoist(ctx, group, commonAncestor(group.map((s) => s.call)), reserved, words);
       for (const site of group) {
         pending.push({
           plan,
@@ -50,7 +53,7 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
             site,
             `\`${site.target.text}\` is imported ${group.length} times with the same arguments in this file; ` +
               `each import evaluates a separate nixpkgs instance. Bind it once and reuse it.`,
-            group.filter((o) => o !== site).map((o) => ({ start: o.call.startIndex, end: o.call.endIndex, message: 'same import here' })),
+            firstOthers(group, site).map((o) => ({ start: o.call.startIndex, end: o.call.endIndex, message: 'same import here' })),
           ),
         });
       }
@@ -71,14 +74,43 @@ export function repeatedImport(ctx: DocumentContext, opts: RepeatedImportOptions
   }
   // Plans that insert at the same place (one let, one wrapped expression) become one fix: fix-all
   // cannot order two insertions at one point, and one pass must fix every group.
-  const byAnchor = new Map<string, Plan[]>();
+  const byAnchor = new Map<string, Set<Plan>>();
   for (const { plan } of pending) {
-    if (plan?.anchor && !byAnchor.get(plan.anchor)?.includes(plan)) byAnchor.set(plan.anchor, [...(byAnchor.get(plan.anchor) ?? []), plan]);
+    if (!plan?.anchor) continue;
+    let together = byAnchor.get(plan.anchor);
+    if (!together) byAnchor.set(plan.anchor, (together = new Set()));
+    together.add(plan);
   }
-  return pending.map(({ finding, plan }) => ({
-    ...finding,
-    fixes: plan ? [planFix(plan, plan.anchor ? byAnchor.get(plan.anchor)! : [plan])] : [],
-  }));
+  // One fix per plan (or per anchor), shared by the findings it fixes. Past MAX_FIX_EDITS edits
+  // there is no fix: every finding of a group would carry all of them (quadratic), and a rewrite
+  // of hundreds of places at once is not one a reader can check.
+  const fixes = new Map<Plan | string, Fix | undefined>();
+  const fixOf = (plan: Plan): Fix | undefined => {
+    const key = plan.anchor ?? plan;
+    if (!fixes.has(key)) {
+      const together = plan.anchor ? [...byAnchor.get(plan.anchor)!] : [plan];
+      const edits = together.reduce((n, p) => n + p.replacements.length, 0);
+      fixes.set(key, edits > MAX_FIX_EDITS ? undefined : planFix(plan, together));
+    }
+    return fixes.get(key);
+  };
+  return pending.map(({ finding, plan }) => {
+    const fix = plan && fixOf(plan);
+    return { ...finding, fixes: fix ? [fix] : [] };
+  });
+}
+
+/** The most replacements one repeated-import fix makes; past it, the findings have no fix. */
+export const MAX_FIX_EDITS = 200;
+
+/** The first MAX_RELATED sites of a group other than `site`. */
+function firstOthers(group: ImportSite[], site: ImportSite): ImportSite[] {
+  const out: ImportSite[] = [];
+  for (const o of group) {
+    if (out.length >= MAX_RELATED) break;
+    if (o !== site) out.push(o);
+  }
+  return out;
 }
 
 /** How one group is hoisted: replacements of its sites and, unless reusing a binding, where the binding goes. */
@@ -250,12 +282,22 @@ export class TextWords {
  * A name for the hoisted binding that the text does not use yet. It is built from the input name
  * but only from identifier characters (`inputs."a+b"` gives `a_bPkgs`), so it is always valid Nix.
  */
+/** Per set of reserved names: the numbered names of each base already found taken. */
+const numbered = new WeakMap<Set<string>, Map<string, number>>();
+
 export function freshName(words: { has(word: string): boolean }, input: string, reserved: Set<string>): string {
   const taken = (n: string) => reserved.has(n) || words.has(n);
   const stem = input === 'nixpkgs' ? 'pkgs' : `${input.replace(/[^a-zA-Z0-9_']/g, '_')}Pkgs`;
   const base = /^[a-zA-Z_]/.test(stem) ? stem : `_${stem}`;
   for (const n of [base, `${base}'`, `${base}''`, `shared${base[0].toUpperCase()}${base.slice(1)}`]) if (!taken(n)) return n;
-  for (let i = 1; ; i++) if (!taken(`${base}${i}`)) return `${base}${i}`;
+  // Reserved names only grow, so the search for `${base}N` resumes where the last one stopped
+  // (from 1 each time, thousands of hoisted imports made it quadratic).
+  let next = numbered.get(reserved);
+  if (!next) numbered.set(reserved, (next = new Map()));
+  let i = next.get(base) ?? 1;
+  while (taken(`${base}${i}`)) i++;
+  next.set(base, i);
+  return `${base}${i}`;
 }
 
 /** Replaces each site by a name bound once: an existing `let` binding, a new one, or a new `let`. */
