@@ -596,12 +596,15 @@ export function unusedInput(ctx: LockContext): Finding[] {
   // Provable only with an explicit formals set: `...` or `@` let the body reach any input.
   if (!flake || flake.opaque || !o || !o.hasFormals || o.ellipsis || o.atBinding || o.dynamicUse) return [];
   const out: Finding[] = [];
+  // Inputs that another input follows are still needed. Collected once: a scan of every
+  // declaration per formal was quadratic in a flake with thousands of inputs.
+  let followed: Set<string> | undefined;
   for (const f of o.formals) {
     if (f.name === 'self' || o.uses(f.name)) continue;
     const d = flake.inputs.get(f.name);
     if (!d) continue;
-    // Still needed if another input follows it.
-    if (allDecls(flake).some((x) => x.follows && x.follows.value.split('/')[0] === f.name)) continue;
+    followed ??= new Set(allDecls(flake).flatMap((x) => (x.follows ? [x.follows.value.split('/')[0]] : [])));
+    if (followed.has(f.name)) continue;
     // flake-compat is declared only to be locked: default.nix and shell.nix fetch it by reading
     // flake.lock, outside outputs (the pattern flake-compat's README gives).
     if (d.flake?.value === false && (f.name === 'flake-compat' || (d.url?.value ?? '').includes('flake-compat'))) continue;
