@@ -40,8 +40,24 @@ async function runCommand(page, title) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
-/** Opens a file with Quick Open (Ctrl+P) and waits for its tab to be the active one. */
+/**
+ * Opens a file with Quick Open (Ctrl+P) and waits for its tab to be the active one. A file written
+ * a moment ago may not be in Quick Open's results yet: up to three tries.
+ */
 async function quickOpen(page, file, tabName) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await quickOpenOnce(page, file, tabName);
+    } catch (e) {
+      if (attempt === 3) throw e;
+      console.log(`UI: Quick Open did not open ${file} (attempt ${attempt}); trying again`);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
+}
+
+async function quickOpenOnce(page, file, tabName) {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
