@@ -6,7 +6,7 @@
 import type { Finding, Fix } from './findings';
 import type { FlakeGraphDto } from '../protocol';
 import { nixString, type InputDecl, type StrValue } from '../lock/flakeInputs';
-import { lastModifiedDate, MEANINGFUL_TIMESTAMP, revisionOf, shortRev } from '../lock/graph';
+import { inputOf, lastModifiedDate, MEANINGFUL_TIMESTAMP, revisionOf, shortRev } from '../lock/graph';
 import type { LockNode } from '../lock/lockfile';
 import { declaredRef, isLocal, isNixpkgs, refFromAttrs, repoOf, type FlakeRef } from '../lock/flakeRef';
 import type { LockContext } from '../lock/rules';
@@ -79,12 +79,11 @@ function nodeIsNixpkgs(node: LockNode | undefined): boolean {
 export function rootNixpkgsInputs(ctx: LockContext, extraInputs: readonly string[] = []): RootNixpkgs[] {
   const graph = ctx.graph;
   const rootEdges = graph ? (graph.edges.get(graph.lock.root) ?? []) : [];
-  // By name, the first edge winning as with `find`: a lock may repeat a key. A scan per input
-  // would be quadratic in a flake with thousands of inputs.
-  const edgeOf = new Map<string, (typeof rootEdges)[number]>();
-  for (const e of rootEdges) if (!edgeOf.has(e.name)) edgeOf.set(e.name, e);
+  // inputOf looks names up in an index (first of a repeated key wins): a scan per input would be
+  // quadratic in a flake with thousands of inputs.
+  const edgeOf = (name: string) => (graph ? inputOf(graph, graph.lock.root, name) : undefined);
   const nodeOf = (name: string) => {
-    const e = edgeOf.get(name);
+    const e = edgeOf(name);
     return e?.to && !e.follows ? graph!.lock.nodes.get(e.to) : undefined;
   };
   const out: RootNixpkgs[] = [];
@@ -117,7 +116,7 @@ export function rootNixpkgsInputs(ctx: LockContext, extraInputs: readonly string
 
   /** A root input read from flake.lock alone. */
   function lockRoot(name: string): RootNixpkgs | undefined {
-    const e = edgeOf.get(name);
+    const e = edgeOf(name);
     if (!e || e.follows || !e.to) return undefined;
     const node = graph!.lock.nodes.get(e.to)!;
     if (!node.flake) return undefined;
